@@ -1,4 +1,105 @@
-// meta/v1 types shared by every kind (ObjectMeta, ListMeta, LabelSelector, ...).
+// meta/v1 types shared by every kind (ObjectMeta, ListMeta, LabelSelector, Status, ...).
+import { field, scalar, ref, atomicList, setList, mapList, str, int32, int64, bool, obj, stringMap, objectType } from '../schema/dsl.js';
 import type { ObjectType } from '../schema/dsl.js';
+import { metaType } from './core/helpers.js';
 
-export const META_V1_TYPES: ObjectType[] = [];
+export const META_V1_TYPES: ObjectType[] = [
+  objectType(metaType('ObjectMeta'), 'Metadata every persisted object carries: identity, labels, annotations, ownership and bookkeeping kept by the server.', {
+    name: str(1, 'Name of the object, unique within its namespace and kind.'),
+    generateName: str(2, 'Prefix from which the server makes a unique name when name is empty.'),
+    namespace: str(3, 'Namespace of the object; empty for cluster-scoped objects.'),
+    selfLink: str(4, 'Deprecated; no longer set.'),
+    uid: str(5, 'Unique identifier set by the server when the object is created.'),
+    resourceVersion: str(6, 'Opaque version of the object, used for optimistic concurrency and watches.'),
+    generation: int64(7, 'Sequence number of changes to the desired state, set by the server.'),
+    creationTimestamp: field(scalar('time'), 8, 'When the object was created, set by the server.'),
+    deletionTimestamp: field(scalar('time'), 9, 'When the object will be deleted; set once deletion has been requested.', { pointer: true }),
+    deletionGracePeriodSeconds: int64(10, 'Seconds the object is given to terminate before it is removed.', { pointer: true }),
+    labels: stringMap(11, 'Key-value pairs used to organise and select objects.'),
+    annotations: stringMap(12, 'Key-value pairs for tools and extensions; not used for selection.'),
+    ownerReferences: field(mapList(ref(metaType('OwnerReference')), ['uid']), 13, 'Objects this object depends on; when all owners are gone it is garbage collected.'),
+    finalizers: field(setList(scalar('string')), 14, 'Entries that must be removed before the object is deleted.'),
+    managedFields: field(atomicList(ref(metaType('ManagedFieldsEntry'))), 17, 'Which field manager owns which fields, for server-side apply.'),
+  }),
+  objectType(metaType('ListMeta'), 'Metadata of a list response: its resourceVersion and the token to fetch the next page.', {
+    selfLink: str(1, 'Deprecated; no longer set.'),
+    resourceVersion: str(2, 'Resource version at which the list was read.'),
+    continue: str(3, 'Token to fetch the next page of a chunked list; empty on the last page.'),
+    remainingItemCount: int64(4, 'Approximate number of items after this page, when known.', { pointer: true }),
+    shardInfo: obj(metaType('ShardInfo'), 5, 'The shard this list response covers, if sharded.', { pointer: true }),
+  }),
+  objectType(metaType('LabelSelector'), 'Selects objects by labels; all given labels and expressions must match (an empty selector matches everything).', {
+    matchLabels: stringMap(1, 'Labels that must all be present with these values.'),
+    matchExpressions: field(atomicList(ref(metaType('LabelSelectorRequirement'))), 2, 'Expressions that must all match.'),
+  }, { atomic: true }),
+  objectType(metaType('LabelSelectorRequirement'), 'One label selector expression: a key, an operator and the values it is compared with.', {
+    key: str(1, 'Label key.', { required: true }),
+    operator: str(2, 'In, NotIn, Exists or DoesNotExist.', { required: true }),
+    values: field(atomicList(scalar('string')), 3, 'Values for In and NotIn; empty for Exists and DoesNotExist.'),
+  }),
+  objectType(metaType('OwnerReference'), 'Points at the object that owns this one; the garbage collector deletes dependents when their owners are gone.', {
+    apiVersion: str(5, 'API version of the referenced object.', { required: true }),
+    kind: str(1, 'Kind of the referenced object.', { required: true }),
+    name: str(3, 'Name of the referenced object, unique within its scope.', { required: true }),
+    uid: str(4, 'Unique identifier of the object.', { required: true }),
+    controller: bool(6, 'Whether this owner is the managing controller.', { pointer: true }),
+    blockOwnerDeletion: bool(7, 'If true, the owner is not removed by foreground deletion until this dependent is gone.', { pointer: true }),
+  }, { atomic: true }),
+  objectType(metaType('ManagedFieldsEntry'), 'Records which fields one field manager set, with which operation, for server-side apply.', {
+    manager: str(1, 'Name of the field manager.'),
+    operation: str(2, 'Operation through which the fields were set: Apply or Update.'),
+    apiVersion: str(3, 'API version of the referenced object.'),
+    time: field(scalar('time'), 4, 'When the entry was last changed.', { pointer: true }),
+    fieldsType: str(6, 'Format of fieldsV1; always FieldsV1.'),
+    fieldsV1: field(scalar('any'), 7, 'The set of fields owned, as a JSON trie.', { pointer: true }),
+    subresource: str(8, 'Subresource through which the fields were set, if any.'),
+  }),
+  objectType(metaType('Status'), 'Result of an API call that returns no object, typically an error.', {
+    apiVersion: str(undefined, 'Schema version of this object; the API server converts to its own.'),
+    kind: str(undefined, 'The kind of object this is, in CamelCase.'),
+    metadata: obj(metaType('ListMeta'), 1, 'Standard list metadata.'),
+    status: str(2, 'Outcome of the operation: Success or Failure.'),
+    message: str(3, 'Human-readable explanation of the current state.'),
+    reason: str(4, 'Machine-readable reason of the failure, e.g. NotFound or AlreadyExists.'),
+    details: obj(metaType('StatusDetails'), 5, 'Extra data about the reason; depends on the reason.', { pointer: true }),
+    code: int32(6, 'HTTP status code of the result.'),
+  }, { gvk: { group: '', version: 'v1', kind: 'Status' } }),
+  objectType(metaType('StatusDetails'), 'Extra detail about the object a Status is about.', {
+    name: str(1, 'Name of the object the status is about.'),
+    group: str(2, 'API group of the object the status is about.'),
+    kind: str(3, 'Kind of the object the status is about.'),
+    uid: str(6, 'UID of the object the status is about.'),
+    causes: field(atomicList(ref(metaType('StatusCause'))), 4, 'Detailed causes of the failure.'),
+    retryAfterSeconds: int32(5, 'Seconds the client should wait before retrying.'),
+  }),
+  objectType(metaType('StatusCause'), 'One specific reason an operation failed, often tied to a field.', {
+    reason: str(1, 'Machine-readable reason of this cause.'),
+    message: str(2, 'Human-readable explanation of the current state.'),
+    field: str(3, 'Path of the field that caused the failure, e.g. spec.containers[0].name.'),
+  }),
+  objectType(metaType('DeleteOptions'), 'Options of a delete request.', {
+    apiVersion: str(undefined, 'Schema version of this object; the API server converts to its own.'),
+    kind: str(undefined, 'The kind of object this is, in CamelCase.'),
+    gracePeriodSeconds: int64(1, 'Seconds to wait before deleting; 0 deletes immediately.', { pointer: true }),
+    preconditions: obj(metaType('Preconditions'), 2, 'Conditions the stored object must meet for the deletion to proceed.', { pointer: true }),
+    orphanDependents: bool(3, 'Deprecated: whether dependents are orphaned; use propagationPolicy.', { pointer: true }),
+    propagationPolicy: str(4, 'How dependents are deleted: Orphan, Background or Foreground.', { pointer: true }),
+    dryRun: field(atomicList(scalar('string')), 5, 'If set (to All), process the request without persisting it.'),
+    ignoreStoreReadErrorWithClusterBreakingPotential: bool(6, 'Delete an object even if it cannot be read from storage (unsafe).', { pointer: true }),
+  }, { gvk: { group: '', version: 'v1', kind: 'DeleteOptions' } }),
+  objectType(metaType('Preconditions'), 'Conditions that must hold on the stored object for an operation to proceed.', {
+    uid: str(1, 'The object must have this UID.', { pointer: true }),
+    resourceVersion: str(2, 'The object must have this resource version.', { pointer: true }),
+  }),
+  objectType(metaType('Condition'), 'One observed aspect of an object\'s state, with its status and when it last changed.', {
+    type: str(1, 'Type of the condition, in CamelCase.', { required: true }),
+    status: str(2, 'Status of the condition: True, False or Unknown.', { required: true }),
+    observedGeneration: int64(3, 'The metadata.generation this status was computed from.'),
+    lastTransitionTime: field(scalar('time'), 4, 'When the condition last changed status.', { required: true }),
+    reason: str(5, 'Short CamelCase reason for the current state, for machines.', { required: true }),
+    message: str(6, 'Human-readable explanation of the current state.', { required: true }),
+  }),
+  objectType(metaType('ShardInfo'), 'Describes the shard of a list response, when the server splits a collection into shards.', {
+    selector: str(1, 'Selector that describes which objects of the collection the shard holds.', { required: true }),
+  }),
+];

@@ -45,4 +45,12 @@ export interface Strategy {
   table?: TablePrinter;
   /** Cluster-scoped kinds whose objects need no name (SelfSubjectAccessReview). */
   nameOptional?: boolean;
+  /** Keep the status a client sends on create (Node: the agent registers with its status). */
+  keepStatusOnCreate?: boolean;
+  /** PUT of a missing object creates it (Events, Leases, Endpoints in Kubernetes). */
+  allowCreateOnUpdate?: boolean;
+  /** Keeps a terminating object even with no finalizers left (Namespace: until spec.finalizers is empty). */
+  holdsDeletion?(obj: KubeObject): boolean;
+  /** Changes when deletion starts (Namespace: status.phase Terminating). */
+  prepareForDelete?(obj: KubeObject): void;
 }

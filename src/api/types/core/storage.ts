@@ -1,0 +1,103 @@
+// core/v1: Persistent volumes and claims.
+import { field, scalar, ref, mapOf, atomicList, mapList, str, obj, objectType } from '../../schema/dsl.js';
+import type { ObjectType } from '../../schema/dsl.js';
+import { coreType, metaType } from './helpers.js';
+
+export const CORE_STORAGE_TYPES: ObjectType[] = [
+  objectType(coreType('PersistentVolume'), 'A piece of storage in the cluster, provisioned by an administrator or dynamically.', {
+    apiVersion: str(undefined, 'Schema version of this object; the API server converts to its own.'),
+    kind: str(undefined, 'The kind of object this is, in CamelCase.'),
+    metadata: obj(metaType('ObjectMeta'), 1, 'Standard object metadata.'),
+    spec: obj(coreType('PersistentVolumeSpec'), 2, 'Desired state, written by the user.'),
+    status: obj(coreType('PersistentVolumeStatus'), 3, 'Observed state, written by the system; read-only for users.'),
+  }, { gvk: { group: '', version: 'v1', kind: 'PersistentVolume' } }),
+  objectType(coreType('PersistentVolumeList'), 'A list of persistent volumes.', {
+    apiVersion: str(undefined, 'Schema version of this object; the API server converts to its own.'),
+    kind: str(undefined, 'The kind of object this is, in CamelCase.'),
+    metadata: obj(metaType('ListMeta'), 1, 'Standard object metadata.'),
+    items: field(atomicList(ref(coreType('PersistentVolume'))), 2, 'The objects in this list.', { required: true }),
+  }, { gvk: { group: '', version: 'v1', kind: 'PersistentVolumeList' } }),
+  objectType(coreType('PersistentVolumeClaim'), 'A user\'s request for storage, bound to a persistent volume.', {
+    apiVersion: str(undefined, 'Schema version of this object; the API server converts to its own.'),
+    kind: str(undefined, 'The kind of object this is, in CamelCase.'),
+    metadata: obj(metaType('ObjectMeta'), 1, 'Standard object metadata.'),
+    spec: obj(coreType('PersistentVolumeClaimSpec'), 2, 'Desired state, written by the user.'),
+    status: obj(coreType('PersistentVolumeClaimStatus'), 3, 'Observed state, written by the system; read-only for users.'),
+  }, { gvk: { group: '', version: 'v1', kind: 'PersistentVolumeClaim' } }),
+  objectType(coreType('PersistentVolumeClaimList'), 'A list of persistent volume claims.', {
+    apiVersion: str(undefined, 'Schema version of this object; the API server converts to its own.'),
+    kind: str(undefined, 'The kind of object this is, in CamelCase.'),
+    metadata: obj(metaType('ListMeta'), 1, 'Standard object metadata.'),
+    items: field(atomicList(ref(coreType('PersistentVolumeClaim'))), 2, 'The objects in this list.', { required: true }),
+  }, { gvk: { group: '', version: 'v1', kind: 'PersistentVolumeClaimList' } }),
+  objectType(coreType('PersistentVolumeSpec'), 'Desired state of a persistent volume: its capacity, access modes and backing storage.', {
+    capacity: field(mapOf(scalar('quantity')), 1, 'Size and other resources of the volume.'),
+    // fields of the embedded PersistentVolumeSource (protobuf field 2), listed in CORE_V1_INLINE_EMBEDDINGS
+    gcePersistentDisk: obj(coreType('GCEPersistentDiskVolumeSource'), undefined, 'A GCE persistent disk.', { pointer: true }),
+    awsElasticBlockStore: obj(coreType('AWSElasticBlockStoreVolumeSource'), undefined, 'An AWS EBS volume.', { pointer: true }),
+    hostPath: obj(coreType('HostPathVolumeSource'), undefined, 'A file or directory on the node.', { pointer: true }),
+    glusterfs: obj(coreType('GlusterfsPersistentVolumeSource'), undefined, 'A GlusterFS volume.', { pointer: true }),
+    nfs: obj(coreType('NFSVolumeSource'), undefined, 'An NFS export.', { pointer: true }),
+    rbd: obj(coreType('RBDPersistentVolumeSource'), undefined, 'A Rados block device.', { pointer: true }),
+    iscsi: obj(coreType('ISCSIPersistentVolumeSource'), undefined, 'An iSCSI disk.', { pointer: true }),
+    cinder: obj(coreType('CinderPersistentVolumeSource'), undefined, 'An OpenStack Cinder volume.', { pointer: true }),
+    cephfs: obj(coreType('CephFSPersistentVolumeSource'), undefined, 'A Ceph filesystem.', { pointer: true }),
+    fc: obj(coreType('FCVolumeSource'), undefined, 'A Fibre Channel disk.', { pointer: true }),
+    flocker: obj(coreType('FlockerVolumeSource'), undefined, 'A Flocker dataset.', { pointer: true }),
+    flexVolume: obj(coreType('FlexPersistentVolumeSource'), undefined, 'A volume mounted by a FlexVolume plugin.', { pointer: true }),
+    azureFile: obj(coreType('AzureFilePersistentVolumeSource'), undefined, 'An Azure file share.', { pointer: true }),
+    vsphereVolume: obj(coreType('VsphereVirtualDiskVolumeSource'), undefined, 'A vSphere disk.', { pointer: true }),
+    quobyte: obj(coreType('QuobyteVolumeSource'), undefined, 'A Quobyte volume.', { pointer: true }),
+    azureDisk: obj(coreType('AzureDiskVolumeSource'), undefined, 'An Azure data disk.', { pointer: true }),
+    photonPersistentDisk: obj(coreType('PhotonPersistentDiskVolumeSource'), undefined, 'A Photon Controller disk.', { pointer: true }),
+    portworxVolume: obj(coreType('PortworxVolumeSource'), undefined, 'A Portworx volume.', { pointer: true }),
+    scaleIO: obj(coreType('ScaleIOPersistentVolumeSource'), undefined, 'A ScaleIO volume.', { pointer: true }),
+    local: obj(coreType('LocalVolumeSource'), undefined, 'A local disk or directory on the node.', { pointer: true }),
+    storageos: obj(coreType('StorageOSPersistentVolumeSource'), undefined, 'A StorageOS volume.', { pointer: true }),
+    csi: obj(coreType('CSIPersistentVolumeSource'), undefined, 'A volume from a CSI driver.', { pointer: true }),
+    accessModes: field(atomicList(scalar('string', ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'])), 3, 'Ways the volume can be mounted (ReadWriteOnce, ReadOnlyMany, ReadWriteMany, ReadWriteOncePod).'),
+    claimRef: obj(coreType('ObjectReference'), 4, 'Claim bound to this volume.', { pointer: true }),
+    persistentVolumeReclaimPolicy: field(scalar('string', ['Recycle', 'Delete', 'Retain']), 5, 'What happens when the claim is released: Retain, Delete or Recycle.'),
+    storageClassName: str(6, 'Name of the StorageClass this storage belongs to.'),
+    mountOptions: field(atomicList(scalar('string')), 7, 'Mount options used when the volume is mounted.'),
+    volumeMode: field(scalar('string', ['Block', 'Filesystem']), 8, 'Whether the volume is a filesystem or a raw block device.', { pointer: true }),
+    nodeAffinity: obj(coreType('VolumeNodeAffinity'), 9, 'Nodes from which the volume can be reached.', { pointer: true }),
+    volumeAttributesClassName: str(10, 'Name of the VolumeAttributesClass to apply.', { pointer: true }),
+  }),
+  objectType(coreType('PersistentVolumeStatus'), 'Observed state of a persistent volume.', {
+    phase: field(scalar('string', ['Pending', 'Available', 'Bound', 'Released', 'Failed']), 1, 'Pending, Available, Bound, Released or Failed.'),
+    message: str(2, 'Human-readable explanation of the current state.'),
+    reason: str(3, 'Short CamelCase reason for the current state, for machines.'),
+    lastPhaseTransitionTime: field(scalar('time'), 4, 'When the phase last changed.', { pointer: true }),
+  }),
+  objectType(coreType('PersistentVolumeClaimStatus'), 'Observed state of a claim.', {
+    phase: field(scalar('string', ['Pending', 'Bound', 'Lost']), 1, 'Pending, Bound or Lost.'),
+    accessModes: field(atomicList(scalar('string', ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'])), 2, 'Ways the volume can be mounted (ReadWriteOnce, ReadOnlyMany, ReadWriteMany, ReadWriteOncePod).'),
+    capacity: field(mapOf(scalar('quantity')), 3, 'Actual resources of the bound volume.'),
+    conditions: field(mapList(ref(coreType('PersistentVolumeClaimCondition')), ['type']), 4, 'Current conditions of the object.'),
+    allocatedResources: field(mapOf(scalar('quantity')), 5, 'Resources allocated to the claim, e.g. during expansion.'),
+    allocatedResourceStatuses: field(mapOf(scalar('string', ['ControllerResizeInProgress', 'ControllerResizeInfeasible', 'NodeResizePending', 'NodeResizeInProgress', 'NodeResizeInfeasible'])), 7, 'Progress of resizing per resource.'),
+    currentVolumeAttributesClassName: str(8, 'VolumeAttributesClass currently applied.', { pointer: true }),
+    modifyVolumeStatus: obj(coreType('ModifyVolumeStatus'), 9, 'Progress of a volume attributes class change.', { pointer: true }),
+    healthStatus: obj(coreType('VolumeHealthStatus'), 10, 'Health of the volume.', { pointer: true }),
+  }),
+  objectType(coreType('VolumeNodeAffinity'), 'The nodes from which a volume can be reached.', {
+    required: obj(coreType('NodeSelector'), 1, 'Nodes that can reach the volume.', { pointer: true }),
+  }),
+  objectType(coreType('PersistentVolumeClaimCondition'), 'One observed condition of a claim.', {
+    type: str(1, 'Type of the claim condition.', { required: true }),
+    status: str(2, 'Status of the condition: True, False or Unknown.', { required: true }),
+    lastProbeTime: field(scalar('time'), 3, 'When the condition was last checked.'),
+    lastTransitionTime: field(scalar('time'), 4, 'When the condition last changed status.'),
+    reason: str(5, 'Short CamelCase reason for the current state, for machines.'),
+    message: str(6, 'Human-readable explanation of the current state.'),
+  }),
+  objectType(coreType('ModifyVolumeStatus'), 'Status of a volume attributes class change.', {
+    targetVolumeAttributesClassName: str(1, 'VolumeAttributesClass being applied.'),
+    status: field(scalar('string', ['Pending', 'InProgress', 'Infeasible']), 2, 'Progress of the volume modification.', { required: true }),
+  }),
+  objectType(coreType('VolumeHealthStatus'), 'Health status of a volume.', {
+    healthConditions: field(mapList(ref(coreType('VolumeHealthCondition')), ['status', 'reason']), 1, 'Health conditions of the volume.'),
+    lastTransitionTime: field(scalar('time'), 2, 'When the condition last changed status.'),
+  }),
+];

@@ -1,0 +1,185 @@
+// The verbs on resources: get, list, watch, create, update, patch, delete, deletecollection, and
+// the generic status subresource. Subresources with their own shape live in subresources.ts.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { badRequest, methodNotAllowed, notFound } from '../../api/errors.js';
+import type { DeleteOptions, KubeObject } from '../../api/meta.js';
+import type { RequestContext } from '../registry/context.js';
+import { deleteCollection, deleteResource } from '../registry/deletion.js';
+import { patchResource } from '../registry/patch.js';
+import type { ListOptions, ResourceRegistry } from '../registry/registry.js';
+import { watchResource } from '../watch/watch.js';
+import { decodeBody, wantsTable } from './negotiation.js';
+import type { ResourceRequestInfo } from './request-info.js';
+import { readBody, writeJson } from './respond.js';
+import { toTable, type IncludeObject } from './table.js';
+
+export interface HandlerEnv {
+  now: () => Date;
+  /** Ends long-lived responses (watches) when the server stops. */
+  shutdown: AbortSignal;
+}
+
+function listOptionsFrom(query: URLSearchParams): ListOptions {
+  const limit = query.get('limit');
+  return {
+    labelSelector: query.get('labelSelector') ?? undefined,
+    fieldSelector: query.get('fieldSelector') ?? undefined,
+    limit: limit ? Number(limit) : undefined,
+    continueToken: query.get('continue') || undefined,
+    resourceVersion: query.get('resourceVersion') ?? undefined,
+    resourceVersionMatch: query.get('resourceVersionMatch') ?? undefined,
+  };
+}
+
+function includeObjectFrom(query: URLSearchParams): IncludeObject {
+  const value = query.get('includeObject');
+  return value === 'None' || value === 'Object' ? value : 'Metadata';
+}
+
+/** Writes one object or list, as a Table when the client asked for one. */
+function respondObjects(req: IncomingMessage, res: ServerResponse, registry: ResourceRegistry, env: HandlerEnv, query: URLSearchParams, body: KubeObject | { items: KubeObject[]; metadata: object }, code: number, ctx?: RequestContext): void {
+  const tableVersion = wantsTable(req.headers.accept);
+  if (tableVersion && code < 300) {
+    const isList = 'items' in body && Array.isArray(body.items);
+    const items = isList ? (body as { items: KubeObject[] }).items : [body as KubeObject];
+    const meta = isList ? (body as { metadata: Record<string, unknown> }).metadata : { resourceVersion: (body as KubeObject).metadata.resourceVersion };
+    writeJson(res, code, toTable(items, {
+      printer: registry.strategy.table,
+      includeObject: includeObjectFrom(query),
+      tableVersion,
+      now: env.now(),
+      resourceVersion: meta.resourceVersion as string | undefined,
+      continueToken: meta.continue as string | undefined,
+      remainingItemCount: meta.remainingItemCount as number | undefined,
+    }), 'application/json', ctx?.warnings);
+    return;
+  }
+  writeJson(res, code, body, 'application/json', ctx?.warnings);
+}
+
+export function contextFrom(req: IncomingMessage, query: URLSearchParams, user: RequestContext['user']): RequestContext {
+  const validation = query.get('fieldValidation');
+  if (validation !== null && !['Strict', 'Warn', 'Ignore'].includes(validation)) {
+    throw badRequest(`fieldValidation: Unsupported value: "${validation}": supported values: "Ignore", "Strict", "Warn"`);
+  }
+  const dryRun = query.getAll('dryRun');
+  for (const value of dryRun) if (value !== 'All') throw badRequest(`dryRun: Unsupported value: "${value}": supported values: "All"`);
+  return {
+    user,
+    userAgent: req.headers['user-agent'],
+    dryRun: dryRun.includes('All'),
+    fieldManager: query.get('fieldManager') ?? undefined,
+    fieldValidation: (validation as RequestContext['fieldValidation'] | null) ?? 'Warn',
+    warnings: [],
+  };
+}
+
+async function readObject(req: IncomingMessage): Promise<KubeObject> {
+  const raw = await readBody(req);
+  if (raw.length === 0) throw badRequest('the body of the request is empty: it must contain an object');
+  const value = decodeBody(req.headers['content-type'], raw);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest("Object 'Kind' is missing in the request body: it must be a JSON object");
+  return value as KubeObject;
+}
+
+async function readDeleteOptions(req: IncomingMessage, query: URLSearchParams): Promise<DeleteOptions> {
+  const raw = await readBody(req);
+  let options: DeleteOptions = {};
+  if (raw.length > 0) {
+    const value = decodeBody(req.headers['content-type'], raw);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) options = value as DeleteOptions;
+  }
+  const grace = query.get('gracePeriodSeconds');
+  if (grace !== null) options.gracePeriodSeconds = Number(grace);
+  const propagation = query.get('propagationPolicy');
+  if (propagation) options.propagationPolicy = propagation as DeleteOptions['propagationPolicy'];
+  const orphan = query.get('orphanDependents');
+  if (orphan !== null) options.orphanDependents = orphan === 'true';
+  return options;
+}
+
+async function streamWatch(req: IncomingMessage, res: ServerResponse, registry: ResourceRegistry, info: ResourceRequestInfo, query: URLSearchParams, env: HandlerEnv): Promise<void> {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  req.on('close', stop);
+  env.shutdown.addEventListener('abort', stop, { once: true });
+  const timeoutSeconds = Number(query.get('timeoutSeconds') ?? '0');
+  // kubectl get -w ends when the server closes the stream, so without timeoutSeconds we keep it for an hour.
+  const timer = setTimeout(stop, (timeoutSeconds > 0 ? timeoutSeconds : 3600) * 1000);
+  timer.unref();
+  let fieldSelector = query.get('fieldSelector') ?? undefined;
+  if (info.name) fieldSelector = [`metadata.name=${info.name}`, fieldSelector].filter(Boolean).join(',');
+  const events = watchResource(registry, info.namespace, {
+    resourceVersion: query.get('resourceVersion') ?? undefined,
+    labelSelector: query.get('labelSelector') ?? undefined,
+    fieldSelector,
+    signal: controller.signal,
+  });
+  const tableVersion = wantsTable(req.headers.accept);
+  const include = includeObjectFrom(query);
+  let first = true;
+  try {
+    // Pull the first event before answering, so selector errors still become a Status response.
+    let next = await events.next();
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders();
+    while (!next.done) {
+      const event = next.value;
+      let object = event.object;
+      if (tableVersion && event.type !== 'ERROR' && event.type !== 'BOOKMARK') {
+        object = toTable([event.object as KubeObject], { printer: registry.strategy.table, includeObject: include, tableVersion, now: env.now(), withColumns: first, resourceVersion: (event.object as KubeObject).metadata.resourceVersion });
+        first = false;
+      }
+      res.write(`${JSON.stringify({ type: event.type, object })}\n`);
+      next = await events.next();
+    }
+  } finally {
+    clearTimeout(timer);
+    req.off('close', stop);
+    env.shutdown.removeEventListener('abort', stop);
+    await events.return(undefined);
+    if (!res.writableEnded) res.end();
+  }
+}
+
+export async function handleResource(req: IncomingMessage, res: ServerResponse, registry: ResourceRegistry, info: ResourceRequestInfo, query: URLSearchParams, ctx: RequestContext, env: HandlerEnv): Promise<void> {
+  const sub = info.subresource;
+  if (sub !== undefined && sub !== 'status') throw notFound({ group: info.group, resource: `${info.resource}/${sub}` }, info.name ?? '');
+  if (sub === 'status' && !registry.desc.subresources?.includes('status')) throw notFound({ group: info.group, resource: info.resource }, info.name ?? '');
+  const verbs = registry.desc.verbs;
+  if (verbs && !verbs.includes(info.verb)) throw methodNotAllowed();
+  switch (info.verb) {
+    case 'get':
+      return respondObjects(req, res, registry, env, query, await registry.get(info.namespace, info.name!), 200);
+    case 'list':
+      return respondObjects(req, res, registry, env, query, await registry.list(info.namespace, listOptionsFrom(query)), 200);
+    case 'watch':
+      return streamWatch(req, res, registry, info, query, env);
+    case 'create': {
+      if (info.name) throw methodNotAllowed();
+      const created = await registry.create(info.namespace, await readObject(req), ctx);
+      return respondObjects(req, res, registry, env, query, created, 201, ctx);
+    }
+    case 'update': {
+      const result = await registry.update(info.namespace, info.name!, await readObject(req), ctx, sub);
+      return respondObjects(req, res, registry, env, query, result.object, result.created ? 201 : 200, ctx);
+    }
+    case 'patch': {
+      if (!info.name) throw methodNotAllowed();
+      const body = (await readBody(req)).toString('utf8');
+      const result = await patchResource(registry, info.namespace, info.name, req.headers['content-type'] ?? '', body, ctx, { subresource: sub, force: query.get('force') === 'true' });
+      return respondObjects(req, res, registry, env, query, result.object, result.created ? 201 : 200, ctx);
+    }
+    case 'delete': {
+      const result = await deleteResource(registry, info.namespace, info.name!, await readDeleteOptions(req, query), ctx);
+      return respondObjects(req, res, registry, env, query, result.object, result.deleted ? 200 : 200, ctx);
+    }
+    case 'deletecollection': {
+      const list = await deleteCollection(registry, info.namespace, listOptionsFrom(query), await readDeleteOptions(req, query), ctx);
+      return respondObjects(req, res, registry, env, query, list, 200, ctx);
+    }
+    default:
+      throw methodNotAllowed();
+  }
+}

@@ -1,0 +1,336 @@
+// The HTTP client every component uses to talk to the API server: JSON over HTTPS with a bearer
+// token and a pinned CA, typed helpers keyed by ResourceDescriptor, and watch as an async iterable.
+import http from 'node:http';
+import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import type { Status } from '../api/errors.js';
+import type { DeleteOptions, KubeList, KubeObject, WatchEvent } from '../api/meta.js';
+import { findKind, RESOURCES, type ResourceDescriptor } from '../api/resources.js';
+import { loadKubeconfig, type ClientConfig } from './kubeconfig.js';
+import { LineSplitter } from './line-splitter.js';
+import { errorFromResponse, errorFromStatus, queryString, resourcePath, type Query } from './rest-paths.js';
+
+export const PatchTypes = {
+  merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  json: 'application/json-patch+json',
+  apply: 'application/apply-patch+yaml',
+} as const;
+export type PatchType = (typeof PatchTypes)[keyof typeof PatchTypes];
+
+export interface RestClientOptions extends ClientConfig {
+  userAgent?: string;
+  /** Per-request timeout for everything but watches; default 60 s. */
+  timeoutMs?: number;
+  /** Connection pool size for ordinary requests; watches use their own pool. Default 64. */
+  maxSockets?: number;
+}
+
+export interface RequestOptions {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: Query;
+  /** Objects are sent as JSON; strings are sent as they are. */
+  body?: unknown;
+  contentType?: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: 'Exact' | 'NotOlderThan';
+  signal?: AbortSignal;
+}
+
+export interface WatchOptions {
+  namespace?: string;
+  resourceVersion?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  timeoutSeconds?: number;
+  allowWatchBookmarks?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  fieldManager?: string;
+  signal?: AbortSignal;
+}
+
+export interface PatchOptions extends WriteOptions {
+  subresource?: string;
+  /** Server-side apply: take ownership of conflicting fields. */
+  force?: boolean;
+}
+
+export interface DeleteCollectionOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  signal?: AbortSignal;
+}
+
+/** autoscaling/v1 Scale. */
+export interface Scale extends KubeObject {
+  spec?: { replicas?: number };
+  status?: { replicas?: number; selector?: string };
+}
+
+function nameOf(obj: KubeObject): string {
+  const name = obj.metadata?.name;
+  if (!name) throw new Error('object has no metadata.name');
+  return name;
+}
+
+function writeQuery(opts: WriteOptions | undefined): Query {
+  return { dryRun: opts?.dryRun ? 'All' : undefined, fieldManager: opts?.fieldManager };
+}
+
+export class RestClient {
+  readonly server: string;
+  private readonly token?: string;
+  private readonly userAgent: string;
+  private readonly timeoutMs: number;
+  private readonly isHttps: boolean;
+  private readonly agent: http.Agent;
+  private readonly watchAgent: http.Agent;
+
+  constructor(options: RestClientOptions) {
+    const url = new URL(options.server);
+    this.server = url.origin + url.pathname.replace(/\/+$/, '');
+    this.token = options.token;
+    this.userAgent = options.userAgent ?? 'kijabi/0.1';
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.isHttps = url.protocol === 'https:';
+    const tls = { ca: options.ca, cert: options.cert, key: options.key, rejectUnauthorized: !options.insecure };
+    const pooled = { keepAlive: true, keepAliveMsecs: 30_000, maxSockets: options.maxSockets ?? 64 };
+    // Watches hold a socket for minutes; a separate unbounded pool keeps them from starving requests.
+    const streaming = { keepAlive: true, keepAliveMsecs: 30_000 };
+    this.agent = this.isHttps ? new https.Agent({ ...pooled, ...tls }) : new http.Agent(pooled);
+    this.watchAgent = this.isHttps ? new https.Agent({ ...streaming, ...tls }) : new http.Agent(streaming);
+  }
+
+  static fromKubeconfig(path: string, options: { context?: string; userAgent?: string } = {}): RestClient {
+    return new RestClient({ ...loadKubeconfig(path, { context: options.context }), userAgent: options.userAgent });
+  }
+
+  /** Closes pooled connections; in-flight watches end. */
+  close(): void {
+    this.agent.destroy();
+    this.watchAgent.destroy();
+  }
+
+  /** One request; resolves with the parsed JSON body, rejects with an ApiError for non-2xx replies. */
+  async request<T = unknown>(opts: RequestOptions): Promise<T> {
+    const res = await this.send(opts, this.agent, opts.timeoutMs ?? this.timeoutMs);
+    const text = await readBody(res);
+    const code = res.statusCode ?? 0;
+    if (code < 200 || code >= 300) throw errorFromResponse(code, text);
+    if (text.trim() === '') return undefined as T;
+    return JSON.parse(text) as T;
+  }
+
+  get<T extends KubeObject = KubeObject>(desc: ResourceDescriptor, namespace: string | undefined, name: string, opts: { signal?: AbortSignal } = {}): Promise<T> {
+    return this.request<T>({ method: 'GET', path: resourcePath(desc, namespace, name), signal: opts.signal });
+  }
+
+  list<T extends KubeObject = KubeObject>(desc: ResourceDescriptor, opts: ListOptions = {}): Promise<KubeList<T>> {
+    return this.request<KubeList<T>>({
+      method: 'GET',
+      path: resourcePath(desc, opts.namespace),
+      query: {
+        labelSelector: opts.labelSelector,
+        fieldSelector: opts.fieldSelector,
+        limit: opts.limit,
+        continue: opts.continue,
+        resourceVersion: opts.resourceVersion,
+        resourceVersionMatch: opts.resourceVersionMatch,
+      },
+      signal: opts.signal,
+    });
+  }
+
+  /** Lists every page (limit `pageSize`); returns the items and the resourceVersion of the list. */
+  async listAll<T extends KubeObject = KubeObject>(desc: ResourceDescriptor, opts: Omit<ListOptions, 'limit' | 'continue'> & { pageSize?: number } = {}): Promise<{ items: T[]; resourceVersion: string }> {
+    const items: T[] = [];
+    let token: string | undefined;
+    let resourceVersion = '';
+    do {
+      const page: KubeList<T> = await this.list<T>(desc, {
+        ...opts,
+        limit: opts.pageSize ?? 500,
+        continue: token,
+        // A continue token carries its own snapshot; resourceVersion only applies to the first page.
+        resourceVersion: token ? undefined : opts.resourceVersion,
+        resourceVersionMatch: token ? undefined : opts.resourceVersionMatch,
+      });
+      items.push(...(page.items ?? []));
+      resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
+      token = page.metadata?.continue || undefined;
+    } while (token);
+    return { items, resourceVersion };
+  }
+
+  create<T extends KubeObject = KubeObject>(desc: ResourceDescriptor, obj: T, opts: WriteOptions = {}): Promise<T> {
+    const namespace = obj.metadata?.namespace;
+    return this.request<T>({ method: 'POST', path: resourcePath(desc, namespace), query: writeQuery(opts), body: obj, signal: opts.signal });
+  }
+
+  update<T extends KubeObject = KubeObject>(desc: ResourceDescriptor, obj: T, opts: WriteOptions = {}): Promise<T> {
+    return this.request<T>({ method: 'PUT', path: resourcePath(desc, obj.metadata?.namespace, nameOf(obj)), query: writeQuery(opts), body: obj, signal: opts.signal });
+  }
+
+  updateStatus<T extends KubeObject = KubeObject>(desc: ResourceDescriptor, obj: T, opts: WriteOptions = {}): Promise<T> {
+    return this.request<T>({ method: 'PUT', path: resourcePath(desc, obj.metadata?.namespace, nameOf(obj), 'status'), query: writeQuery(opts), body: obj, signal: opts.signal });
+  }
+
+  patch<T extends KubeObject = KubeObject>(desc: ResourceDescriptor, namespace: string | undefined, name: string, patchType: PatchType, body: unknown, opts: PatchOptions = {}): Promise<T> {
+    return this.request<T>({
+      method: 'PATCH',
+      path: resourcePath(desc, namespace, name, opts.subresource),
+      query: { ...writeQuery(opts), force: opts.force ? 'true' : undefined },
+      body,
+      contentType: patchType,
+      signal: opts.signal,
+    });
+  }
+
+  /** Returns the object (when finalizers keep it around) or a Success Status. */
+  delete<T extends KubeObject = KubeObject>(desc: ResourceDescriptor, namespace: string | undefined, name: string, options: DeleteOptions = {}, opts: { signal?: AbortSignal } = {}): Promise<T | Status> {
+    return this.request<T | Status>({
+      method: 'DELETE',
+      path: resourcePath(desc, namespace, name),
+      body: { apiVersion: 'v1', kind: 'DeleteOptions', ...options },
+      signal: opts.signal,
+    });
+  }
+
+  deleteCollection(desc: ResourceDescriptor, opts: DeleteCollectionOptions = {}, options: DeleteOptions = {}): Promise<unknown> {
+    return this.request({
+      method: 'DELETE',
+      path: resourcePath(desc, opts.namespace),
+      query: { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector },
+      body: { apiVersion: 'v1', kind: 'DeleteOptions', ...options },
+      signal: opts.signal,
+    });
+  }
+
+  /**
+   * Streams watch events. ERROR events are thrown as ApiError (a 410 has code 410, reason Expired
+   * or Gone), so callers handle an expired resourceVersion in one place. Ends quietly on abort.
+   */
+  async *watch<T extends KubeObject = KubeObject>(desc: ResourceDescriptor, opts: WatchOptions = {}): AsyncGenerator<WatchEvent<T>> {
+    const res = await this.send(
+      {
+        method: 'GET',
+        path: resourcePath(desc, opts.namespace),
+        query: {
+          watch: 'true',
+          resourceVersion: opts.resourceVersion,
+          allowWatchBookmarks: opts.allowWatchBookmarks === false ? undefined : 'true',
+          labelSelector: opts.labelSelector,
+          fieldSelector: opts.fieldSelector,
+          timeoutSeconds: opts.timeoutSeconds,
+        },
+        signal: opts.signal,
+      },
+      this.watchAgent,
+      0,
+    ).catch((err: unknown) => {
+      if (opts.signal?.aborted) return undefined;
+      throw err;
+    });
+    if (!res) return;
+    const code = res.statusCode ?? 0;
+    if (code < 200 || code >= 300) throw errorFromResponse(code, await readBody(res));
+    const splitter = new LineSplitter();
+    try {
+      for await (const chunk of res as AsyncIterable<Buffer>) {
+        for (const line of splitter.push(chunk)) yield parseWatchLine<T>(line);
+      }
+      for (const line of splitter.end()) yield parseWatchLine<T>(line);
+    } catch (err) {
+      if (opts.signal?.aborted) return;
+      throw err;
+    } finally {
+      res.destroy();
+    }
+  }
+
+  /** Assigns a pod to a node through pods/binding, as the scheduler must. */
+  bind(namespace: string, podName: string, nodeName: string, opts: { signal?: AbortSignal } = {}): Promise<unknown> {
+    return this.request({
+      method: 'POST',
+      path: resourcePath(podsDescriptor(), namespace, podName, 'binding'),
+      body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: podName, namespace }, target: { apiVersion: 'v1', kind: 'Node', name: nodeName } },
+      signal: opts.signal,
+    });
+  }
+
+  /** Evicts a pod through pods/eviction (honours PodDisruptionBudgets; 429 when one forbids it). */
+  evict(namespace: string, podName: string, deleteOptions?: DeleteOptions, opts: { signal?: AbortSignal } = {}): Promise<unknown> {
+    const body: Record<string, unknown> = { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: podName, namespace } };
+    if (deleteOptions) body.deleteOptions = deleteOptions;
+    return this.request({ method: 'POST', path: resourcePath(podsDescriptor(), namespace, podName, 'eviction'), body, signal: opts.signal });
+  }
+
+  getScale(desc: ResourceDescriptor, namespace: string, name: string, opts: { signal?: AbortSignal } = {}): Promise<Scale> {
+    return this.request<Scale>({ method: 'GET', path: resourcePath(desc, namespace, name, 'scale'), signal: opts.signal });
+  }
+
+  updateScale(desc: ResourceDescriptor, namespace: string, name: string, scale: Scale, opts: WriteOptions = {}): Promise<Scale> {
+    return this.request<Scale>({ method: 'PUT', path: resourcePath(desc, namespace, name, 'scale'), query: writeQuery(opts), body: scale, signal: opts.signal });
+  }
+
+  /** PUT /api/v1/namespaces/<name>/finalize: replaces spec.finalizers of a namespace. */
+  finalizeNamespace<T extends KubeObject = KubeObject>(namespace: T, opts: { signal?: AbortSignal } = {}): Promise<T> {
+    return this.request<T>({ method: 'PUT', path: `/api/v1/namespaces/${encodeURIComponent(nameOf(namespace))}/finalize`, body: namespace, signal: opts.signal });
+  }
+
+  private send(opts: RequestOptions, agent: http.Agent, timeoutMs: number): Promise<IncomingMessage> {
+    const url = new URL(this.server + opts.path + queryString(opts.query));
+    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': this.userAgent };
+    if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    let payload: Buffer | undefined;
+    if (opts.body !== undefined) {
+      payload = Buffer.from(typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body), 'utf8');
+      headers['Content-Type'] = opts.contentType ?? 'application/json';
+      headers['Content-Length'] = String(payload.length);
+    }
+    const transport = this.isHttps ? https : http;
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const req = transport.request(url, { method: opts.method, headers, agent, signal: opts.signal }, resolve);
+      req.on('error', reject);
+      if (timeoutMs > 0) {
+        req.setTimeout(timeoutMs, () => req.destroy(new Error(`${opts.method} ${opts.path}: no response within ${timeoutMs} ms`)));
+      }
+      req.end(payload);
+    });
+  }
+}
+
+function podsDescriptor(): ResourceDescriptor {
+  const pods = findKind('', 'v1', 'Pod') ?? RESOURCES.find((r) => r.resource === 'pods');
+  if (!pods) throw new Error('pods missing from the resource table');
+  return pods;
+}
+
+async function readBody(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Parses one line of a watch stream; ERROR events become thrown ApiErrors. */
+export function parseWatchLine<T extends KubeObject = KubeObject>(line: string): WatchEvent<T> {
+  const event = JSON.parse(line) as WatchEvent<T>;
+  if (event.type === 'ERROR') throw errorFromStatus(event.object);
+  return event;
+}

@@ -1,0 +1,129 @@
+// `kijabi server`: the whole single-node cluster in one process, started in readiness order —
+// store, API server, then the components once the API answers (as k3s does).
+
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { setMaxListeners } from 'node:events';
+import { API_TYPES } from '../api/types/index.js';
+import { BuiltinAdmission } from '../apiserver/admission/admission.js';
+import { ensureTls, servingHosts } from '../apiserver/auth/certs.js';
+import { ensureToken, TokenAuthenticator } from '../apiserver/auth/token.js';
+import { bootstrapCluster } from '../apiserver/bootstrap.js';
+import { ApiServer } from '../apiserver/http/server.js';
+import { createRegistries } from '../apiserver/registry/registries.js';
+import type { ResourceRegistry } from '../apiserver/registry/registry.js';
+import { createLogger } from '../client/log.js';
+import { RestClient } from '../client/rest-client.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { kubeconfigYaml } from './kubeconfig.js';
+
+export interface ServerFlags {
+  dataDir: string;
+  bindAddress: string;
+  httpsListenPort: number;
+  writeKubeconfig?: string;
+  token?: string;
+  disableAgent: boolean;
+  disableScheduler: boolean;
+  disableControllers: boolean;
+  schedulerConfig?: string;
+  serviceCidr: string;
+  clusterCidr: string;
+  nodePortRange: [number, number];
+}
+
+export function defaultDataDir(): string {
+  return process.getuid?.() === 0 ? '/var/lib/kijabi' : join(homedir(), '.kijabi');
+}
+
+export interface RunningServer {
+  port: number;
+  kubeconfigPath: string;
+  token: string;
+  stop(): Promise<void>;
+}
+
+export async function runServer(flags: ServerFlags): Promise<RunningServer> {
+  const log = createLogger('server');
+  const started = Date.now();
+  const serverDir = join(flags.dataDir, 'server');
+  mkdirSync(serverDir, { recursive: true, mode: 0o700 });
+
+  mkdirSync(join(serverDir, 'db'), { recursive: true, mode: 0o700 });
+  const store = SqliteStore.open(join(serverDir, 'db', 'state.db'));
+  const token = ensureToken(join(serverDir, 'token'), flags.token);
+  const tls = await ensureTls(join(serverDir, 'tls'), servingHosts(flags.bindAddress));
+  const authenticator = new TokenAuthenticator();
+  authenticator.addToken(token, { name: 'system:admin', groups: ['system:masters', 'system:authenticated'] });
+
+  let registries: Map<string, ResourceRegistry> | undefined;
+  const lookup = (group: string, resource: string): ResourceRegistry | undefined => {
+    for (const registry of registries?.values() ?? []) if (registry.desc.group === group && registry.desc.resource === resource) return registry;
+    return undefined;
+  };
+  const admission = new BuiltinAdmission({
+    namespaces: () => lookup('', 'namespaces'),
+    services: () => lookup('', 'services'),
+    serviceCidr: flags.serviceCidr,
+    nodePortRange: flags.nodePortRange,
+  });
+  registries = createRegistries({ store, types: API_TYPES, now: () => new Date(), admission });
+
+  let ready = false;
+  const api = new ApiServer({ tls, authenticator, registries, types: API_TYPES, log: createLogger('apiserver'), isReady: () => ready });
+  const address = await api.listen(flags.httpsListenPort, flags.bindAddress);
+  await bootstrapCluster(lookup, { kubernetesServiceIp: admission.ips.firstAddress, apiPort: address.port });
+
+  const host = flags.bindAddress === '0.0.0.0' || flags.bindAddress === '::' ? '127.0.0.1' : flags.bindAddress;
+  const serverUrl = `https://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  const kubeconfigPath = flags.writeKubeconfig ?? join(flags.dataDir, 'kubeconfig.yaml');
+  mkdirSync(dirname(kubeconfigPath), { recursive: true });
+  writeFileSync(kubeconfigPath, kubeconfigYaml({ server: serverUrl, caPem: tls.caCertPem, token }), { mode: 0o600 });
+  ready = true;
+  log.info('API server ready', { url: serverUrl, kubeconfig: kubeconfigPath, ms: Date.now() - started });
+
+  const components = new AbortController();
+  setMaxListeners(0, components.signal);
+  const client = new RestClient({ server: serverUrl, token, ca: tls.caCertPem });
+  const running: Promise<unknown>[] = [];
+  const run = (name: string, start: () => Promise<void>) => {
+    running.push(start().catch((err: unknown) => {
+      if (!components.signal.aborted) log.error('component stopped', { component: name, error: err instanceof Error ? err.stack : String(err) });
+    }));
+  };
+  // Components load after /readyz passes, so the API is up in well under a second.
+  if (!flags.disableControllers) {
+    run('garbage-collector', async () => new (await import('../controllers/gc/controller.js')).GarbageCollector({ client }).start(components.signal));
+    run('namespace-controller', async () => new (await import('../controllers/namespace/controller.js')).NamespaceController({ client }).start(components.signal));
+    run('controllers', async () => (await import('../controllers/controller-manager.js')).startControllers({ client, signal: components.signal }));
+  }
+  if (!flags.disableScheduler) {
+    run('scheduler', async () => {
+      const { Scheduler } = await import('../scheduler/scheduler.js');
+      const { loadSchedulerConfig } = await import('../scheduler/config.js');
+      const config = flags.schedulerConfig ? loadSchedulerConfig(flags.schedulerConfig) : undefined;
+      await new Scheduler({ client, config }).start(components.signal);
+    });
+  }
+
+  let stopped = false;
+  return {
+    port: address.port,
+    kubeconfigPath,
+    token,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      components.abort();
+      await api.close();
+      await Promise.allSettled(running);
+      client.close();
+      await store.close();
+    },
+  };
+}
+
+export function dataDirExists(dir: string): boolean {
+  return existsSync(join(dir, 'server'));
+}

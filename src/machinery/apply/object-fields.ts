@@ -1,0 +1,144 @@
+// The field set of an object (what a manager owns when it sets the object), and the comparison of
+// two versions of an object as sets of added, removed and modified fields.
+
+import { FieldSet, fieldElement, isPlainObject, type PathElement } from './fieldset.js';
+import { childShape, indexItems, isContainer, itemElement, itemShape, type ChildShape, type Shape } from './shape.js';
+
+/**
+ * Every leaf field and every list item or map entry of `value`:
+ * - scalars, atomic lists/structs and nulls are members;
+ * - list items and map entries are members and are also walked into (FieldsV1 `"."`);
+ * - declared struct fields holding an object are walked into, and are members only when empty.
+ */
+export function fieldSetOf(value: unknown, shape: Shape): FieldSet {
+  const set = FieldSet.empty();
+  collect(value, shape, set, false);
+  return set;
+}
+
+/**
+ * `wholeNodes` marks struct fields holding objects as members too when Go would omit them when
+ * absent (see compareObjects): the rule for a subtree that appears or disappears whole.
+ */
+function collect(value: unknown, shape: Shape, node: FieldSet, wholeNodes: boolean): void {
+  if (isPlainObject(value)) {
+    for (const [key, child] of Object.entries(value)) {
+      if (child === undefined) continue;
+      const described = childShape(shape, key);
+      if (!described) continue;
+      const element = fieldElement(key);
+      if (!isContainer(described.shape, child)) {
+        node.insert([element]);
+        continue;
+      }
+      collect(child, described.shape, node.descend(element), wholeNodes);
+      const emptyObject = isPlainObject(child) && Object.keys(child).length === 0;
+      if (described.entry || emptyObject || (wholeNodes && omittedWhenAbsent(described))) node.insert([element]);
+    }
+    return;
+  }
+  if (Array.isArray(value) && (shape.kind === 'listMap' || shape.kind === 'set')) {
+    for (const item of value) {
+      const element = itemElement(shape, item);
+      if (element === undefined) continue;
+      node.insert([element]);
+      if (shape.kind === 'listMap') collect(item, itemShape(shape), node.descend(element), wholeNodes);
+    }
+  }
+}
+
+export interface Comparison {
+  /** In the new object only. */
+  added: FieldSet;
+  /** In the old object only. */
+  removed: FieldSet;
+  /** Leaves present in both with different values. */
+  modified: FieldSet;
+}
+
+/**
+ * What changed from `oldValue` to `newValue`, as structured-merge-diff compares: leaves are added,
+ * removed or modified; nodes that appear or disappear whole are added or removed with everything
+ * under them. A struct field that appears holding an object counts as a node of its own (`"."`)
+ * when Go would have omitted it from the old object: maps, lists and pointers, but not required
+ * fields or plain nested structs (those serialise even when empty).
+ */
+export function compareObjects(oldValue: unknown, newValue: unknown, shape: Shape): Comparison {
+  const changes: Comparison = { added: FieldSet.empty(), removed: FieldSet.empty(), modified: FieldSet.empty() };
+  compareNodes(oldValue, newValue, shape, changes);
+  return changes;
+}
+
+function compareNodes(oldValue: unknown, newValue: unknown, shape: Shape, changes: Comparison): void {
+  if (isPlainObject(oldValue) && isPlainObject(newValue)) {
+    for (const key of new Set([...Object.keys(oldValue), ...Object.keys(newValue)])) {
+      const described = childShape(shape, key);
+      if (!described) continue;
+      const element = fieldElement(key);
+      const oldChild = oldValue[key];
+      const newChild = newValue[key];
+      if (oldChild === undefined && newChild === undefined) continue;
+      if (oldChild === undefined) recordWhole(element, newChild, described, changes.added);
+      else if (newChild === undefined) recordWhole(element, oldChild, described, changes.removed);
+      else comparePair(element, oldChild, newChild, described.shape, changes);
+    }
+    return;
+  }
+  if (Array.isArray(oldValue) && Array.isArray(newValue) && (shape.kind === 'listMap' || shape.kind === 'set')) {
+    const oldItems = indexItems(shape, oldValue);
+    const newItems = indexItems(shape, newValue);
+    const item = { shape: itemShape(shape), entry: true };
+    for (const [element, oldItem] of oldItems) {
+      if (element.startsWith('x:')) continue;
+      if (!newItems.has(element)) recordWhole(element, oldItem, item, changes.removed);
+      else if (shape.kind === 'listMap') comparePair(element, oldItem, newItems.get(element), item.shape, changes);
+    }
+    for (const [element, newItem] of newItems) {
+      if (!element.startsWith('x:') && !oldItems.has(element)) recordWhole(element, newItem, item, changes.added);
+    }
+  }
+}
+
+function comparePair(element: PathElement, oldChild: unknown, newChild: unknown, shape: Shape, changes: Comparison): void {
+  if (isContainer(shape, oldChild) && isContainer(shape, newChild)) {
+    compareNodes(oldChild, newChild, shape, {
+      added: changes.added.descend(element),
+      removed: changes.removed.descend(element),
+      modified: changes.modified.descend(element),
+    });
+  } else if (!jsonEqual(oldChild, newChild)) {
+    changes.modified.insert([element]);
+  }
+}
+
+/** Records a node that exists on one side only, with everything under it. */
+function recordWhole(element: PathElement, value: unknown, described: ChildShape, into: FieldSet): void {
+  if (!isContainer(described.shape, value)) {
+    into.insert([element]);
+    return;
+  }
+  collect(value, described.shape, into.descend(element), true);
+  const emptyObject = isPlainObject(value) && Object.keys(value).length === 0;
+  if (described.entry || emptyObject || omittedWhenAbsent(described)) into.insert([element]);
+}
+
+function omittedWhenAbsent({ field }: ChildShape): boolean {
+  if (!field) return true;
+  if (field.pointer) return true;
+  if (field.required) return false;
+  return field.schema.type === 'map' || field.schema.type === 'list';
+}
+
+/** Structural JSON equality, ignoring object key order. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    return Array.isArray(b) && a.length === b.length && a.every((item, i) => jsonEqual(item, b[i]));
+  }
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const keysA = Object.keys(a).filter((k) => a[k] !== undefined);
+    const keysB = Object.keys(b).filter((k) => b[k] !== undefined);
+    return keysA.length === keysB.length && keysA.every((k) => jsonEqual(a[k], b[k]));
+  }
+  return false;
+}

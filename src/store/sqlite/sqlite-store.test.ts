@@ -1,0 +1,86 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runStoreContract } from '../conformance/store-contract.js';
+import { SqliteStore } from './sqlite-store.js';
+
+runStoreContract('sqlite', async (options) => {
+  const dir = await mkdtemp(join(tmpdir(), 'kijabi-store-'));
+  const store = SqliteStore.open(join(dir, 'state.db'), { compactIntervalMs: 0, watchBufferLimit: options?.watchBufferLimit });
+  return { store, cleanup: () => rm(dir, { recursive: true, force: true }) };
+});
+
+describe('sqlite store specifics', () => {
+  async function withDir(body: (path: string) => Promise<void>): Promise<void> {
+    const dir = await mkdtemp(join(tmpdir(), 'kijabi-store-'));
+    try {
+      await body(join(dir, 'state.db'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+  const rowCount = (path: string): number => {
+    const db = new Database(path, { readonly: true });
+    try {
+      return (db.prepare('SELECT COUNT(*) AS n FROM kv_log').get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  };
+
+  test('compaction removes superseded rows and tombstones, and survives reopening', { timeout: 20_000 }, () =>
+    withDir(async (path) => {
+      const store = SqliteStore.open(path, { compactIntervalMs: 0 });
+      for (let index = 0; index < 10; index++) await store.create(`/k/${index}`, bytes('v0'));
+      for (let round = 1; round <= 3; round++) {
+        for (let index = 0; index < 10; index++) {
+          const current = await store.get(`/k/${index}`);
+          await store.update(`/k/${index}`, bytes(`v${round}`), current!.modRevision);
+        }
+      }
+      for (let index = 0; index < 5; index++) await store.delete(`/k/${index}`);
+      const compactAt = await store.currentRevision();
+      await store.create('/k/late', bytes('late'));
+      assert.equal(rowCount(path), 46);
+      await store.compact(compactAt);
+      // Five live keys at the compaction point plus the one row written after it.
+      assert.equal(rowCount(path), 6);
+      await store.close();
+      const reopened = SqliteStore.open(path, { compactIntervalMs: 0 });
+      try {
+        assert.equal(await reopened.compactedRevision(), compactAt + 1);
+        assert.equal(await reopened.currentRevision(), compactAt + 1);
+        const listed = await reopened.list('/k/');
+        assert.deepEqual(listed.items.map((kv) => kv.key), ['/k/5', '/k/6', '/k/7', '/k/8', '/k/9', '/k/late']);
+        // Revisions are never reused, even when compaction deleted the newest rows.
+        await reopened.delete('/k/late');
+        await reopened.compact(await reopened.currentRevision());
+        const next = await reopened.create('/k/new', bytes('n'));
+        assert.equal(next.modRevision, compactAt + 3);
+      } finally {
+        await reopened.close();
+      }
+    }));
+
+  test('automatic compaction keeps the configured number of revisions', { timeout: 20_000 }, () =>
+    withDir(async (path) => {
+      const store = SqliteStore.open(path, { compactIntervalMs: 5, compactKeepRevisions: 10 });
+      try {
+        const created = await store.create('/a', bytes('0'));
+        let revision = created.modRevision;
+        for (let index = 1; index <= 50; index++) revision = (await store.update('/a', bytes(String(index)), revision)).modRevision;
+        const deadline = Date.now() + 10_000;
+        while ((await store.compactedRevision()) !== revision - 10 + 1 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        assert.equal(await store.compactedRevision(), revision - 10 + 1);
+        assert.equal(rowCount(path), 11);
+      } finally {
+        await store.close();
+      }
+    }));
+});
