@@ -9,6 +9,12 @@ export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube
 
 async function ensure(registry: ResourceRegistry, namespace: string | undefined, obj: KubeObject): Promise<void> {
   try {
+    await registry.get(namespace, obj.metadata.name ?? '');
+    return;
+  } catch (err) {
+    if (!isApiError(err, 'NotFound')) throw err;
+  }
+  try {
     await registry.create(namespace, obj, defaultContext({ fieldManager: 'kijabi-bootstrap' }));
   } catch (err) {
     if (!isApiError(err, 'AlreadyExists')) throw err;

@@ -162,7 +162,7 @@ const QUERY_PARAMS: Json = {
   pretty: { name: 'pretty', in: 'query', description: 'Pretty-print the output.', schema: { type: 'string', uniqueItems: true } },
 };
 
-const param = (name: string): Json => ({ $ref: `#/components/parameters/${name}` });
+const param = (name: string): Json => QUERY_PARAMS[name] as Json;
 
 function pathsFor(desc: ResourceDescriptor, typeName: string | undefined): Record<string, Json> {
   const base = desc.group ? `/apis/${desc.group}/${desc.version}` : `/api/${desc.version}`;

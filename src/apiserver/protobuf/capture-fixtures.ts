@@ -78,13 +78,13 @@ function resourceList(groupVersion: string): unknown {
     kind: 'APIResourceList',
     apiVersion: 'v1',
     groupVersion,
-    resources: (DISCOVERY[groupVersion] ?? []).map(([name, kind, namespaced]) => ({
-      name,
-      singularName: kind.toLowerCase(),
-      namespaced,
-      kind,
-      verbs: VERBS,
-    })),
+    resources: (DISCOVERY[groupVersion] ?? []).flatMap(([name, kind, namespaced]) => [
+      { name, singularName: kind.toLowerCase(), namespaced, kind, verbs: VERBS },
+      // `autoscale` refuses a target whose scale subresource discovery does not list
+      ...(kind === 'Deployment'
+        ? [{ name: `${name}/scale`, singularName: '', namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] }]
+        : []),
+    ]),
   };
 }
 
@@ -155,6 +155,13 @@ function handle(req: IncomingMessage, body: Buffer, res: ServerResponse, recorde
   }
 }
 
+/** Adds the client dry-run flags before a `--` that starts the container command. */
+function withDryRun(args: readonly string[]): string[] {
+  const flags = ['--dry-run=client', '-o', 'json'];
+  const dashes = args.indexOf('--');
+  return dashes < 0 ? [...args, ...flags] : [...args.slice(0, dashes), ...flags, ...args.slice(dashes)];
+}
+
 export async function captureFixtures(kubectl: string, outDir: string): Promise<void> {
   const recorded: Recorded[] = [];
   const server = createServer((req, res) => {
@@ -179,7 +186,9 @@ export async function captureFixtures(kubectl: string, outDir: string): Promise<
       writeFileSync(join(outDir, `${capture.name}.bin`), post.body);
       index[capture.name] = { command: ['kubectl', ...capture.args], path: post.path, contentType: post.contentType };
       if (capture.dryRun) {
-        const dry = await run(kubectl, [...common, ...capture.args, '--dry-run=client', '-o', 'json'], { env });
+        recorded.length = 0;
+        const dry = await run(kubectl, [...common, ...withDryRun(capture.args)], { env });
+        if (recorded.length > 0) throw new Error(`${capture.name}: the dry run sent ${recorded.length} POST(s)`);
         writeFileSync(join(outDir, `${capture.name}.json`), dry.stdout);
       }
       process.stdout.write(`${capture.name}: ${post.path} ${post.contentType} ${post.body.length} bytes; kubectl said ${stdout.trim()}\n`);

@@ -141,7 +141,7 @@ export class MessageDecoder {
     }
     for (const [name, value] of Object.entries(object)) {
       const def = type.fields[name];
-      if (value === undefined || (def && !def.pointer && isOmittedZero(def.schema, value))) delete object[name];
+      if (value === undefined || (def && !keepsZero(def) && isOmittedZero(def.schema, value))) delete object[name];
     }
     return object;
   }
@@ -303,6 +303,15 @@ function decodeRawJson(bytes: Uint8Array, where: string): unknown {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Zero values survive for pointers (nil and zero differ) and for required scalars: OpenAPI marks a
+ * field required exactly when its Go JSON tag lacks omitempty, so Go prints it even when zero
+ * (`allowed: false`, `currentReplicas: 0`).
+ */
+function keepsZero(def: FieldDef): boolean {
+  return def.pointer === true || (def.required === true && def.schema.type === 'scalar');
 }
 
 /**

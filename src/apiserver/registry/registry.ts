@@ -211,6 +211,7 @@ export class ResourceRegistry {
     const errors: FieldError[] = validateObjectMeta(obj.metadata, {
       namespaced: this.desc.namespaced,
       nameOptional: this.strategy.nameOptional,
+      nameValidator: this.strategy.nameValidator,
     });
     if (this.strategy.validate) errors.push(...this.strategy.validate(obj));
     if (errors.length) throw invalid(this.desc.kind, this.desc.group, obj.metadata.name ?? obj.metadata.generateName ?? '', errors);
@@ -315,7 +316,7 @@ export class ResourceRegistry {
     if (subresource === 'status') {
       if (this.strategy.validateStatusUpdate) errors.push(...this.strategy.validateStatusUpdate(desired, current));
     } else {
-      errors.push(...validateObjectMeta(desired.metadata, { namespaced: this.desc.namespaced, nameOptional: this.strategy.nameOptional }));
+      errors.push(...validateObjectMeta(desired.metadata, { namespaced: this.desc.namespaced, nameOptional: this.strategy.nameOptional, nameValidator: this.strategy.nameValidator }));
       // pods/binding is the one write allowed to set spec.nodeName on an otherwise immutable pod spec.
       if (subresource === 'binding') {
         // nothing more: the binding handler checked its own input
@@ -362,8 +363,8 @@ export class ResourceRegistry {
 }
 
 function isUnchanged(next: KubeObject, current: KubeObject): boolean {
-  const a = { ...next, metadata: { ...next.metadata, resourceVersion: undefined, managedFields: undefined } };
-  const b = { ...current, metadata: { ...current.metadata, resourceVersion: undefined, managedFields: undefined } };
+  const a = { ...next, metadata: { ...next.metadata, resourceVersion: undefined } };
+  const b = { ...current, metadata: { ...current.metadata, resourceVersion: undefined } };
   return JSON.stringify(a) === JSON.stringify(b);
 }
 

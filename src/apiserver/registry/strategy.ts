@@ -43,6 +43,8 @@ export interface Strategy {
   fieldAttributes?(obj: KubeObject): Record<string, string>;
   /** Table output for `kubectl get`; without one the registry prints Name and Age. */
   table?: TablePrinter;
+  /** Name syntax check (default: DNS-1123 subdomain); RBAC kinds accept any path segment. */
+  nameValidator?: (name: string, prefix?: boolean) => string[];
   /** Cluster-scoped kinds whose objects need no name (SelfSubjectAccessReview). */
   nameOptional?: boolean;
   /** Keep the status a client sends on create (Node: the agent registers with its status). */

@@ -5,7 +5,6 @@ import type { KubeObject } from '../../../api/meta.js';
 import { isQualifiedName } from '../../../machinery/validation/names.js';
 import { validateNamespaceName } from '../../../machinery/validation/object-meta.js';
 import type { Strategy } from '../strategy.js';
-import { stricterNameErrors } from './core-names.js';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -35,6 +34,7 @@ export function validateNamespaceFinalizers(finalizers: string[], path: string):
 const PHASES = ['Active', 'Terminating'];
 
 export const namespaceStrategy: Strategy = {
+  nameValidator: validateNamespaceName,
   defaults(obj) {
     // Every namespace carries its own name as a label, so selectors can pick namespaces by name.
     if (obj.metadata.name) obj.metadata.labels = { ...(obj.metadata.labels ?? {}), [NAMESPACE_NAME_LABEL]: obj.metadata.name };
@@ -52,7 +52,7 @@ export const namespaceStrategy: Strategy = {
     obj.spec = { ...spec, finalizers: finalizersOf(old) };
   },
   validate(obj) {
-    return [...stricterNameErrors(obj.metadata, validateNamespaceName), ...validateNamespaceFinalizers(finalizersOf(obj), 'spec.finalizers')];
+    return validateNamespaceFinalizers(finalizersOf(obj), 'spec.finalizers');
   },
   validateUpdate(obj) {
     return validateNamespaceFinalizers(finalizersOf(obj), 'spec.finalizers');

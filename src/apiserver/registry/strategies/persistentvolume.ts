@@ -73,6 +73,7 @@ export function validatePersistentVolumeUpdate(obj: KubeObject, old: KubeObject)
 }
 
 export const persistentvolumeStrategy: Strategy = {
+  nameValidator: (name) => isValidPathSegmentName(name),
   defaults(obj) {
     if (!isObject(obj.spec)) obj.spec = {};
     const spec = obj.spec as Json;

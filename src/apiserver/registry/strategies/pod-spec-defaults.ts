@@ -20,7 +20,7 @@ export function imageTag(image: string): string {
 
 /** Always for `:latest` or untagged images (unless pinned by digest), IfNotPresent otherwise. */
 export function defaultPullPolicy(image: string): 'Always' | 'IfNotPresent' {
-  if (image.includes('@')) return 'IfNotPresent';
+  if (image === '' || image.includes('@')) return 'IfNotPresent';
   const tag = imageTag(image);
   return tag === '' || tag === 'latest' ? 'Always' : 'IfNotPresent';
 }
@@ -53,7 +53,8 @@ function defaultEnv(env: unknown): void {
 }
 
 export function defaultContainer(container: Json): void {
-  if (typeof container.image === 'string' && container.image !== '') setIfMissing(container, 'imagePullPolicy', defaultPullPolicy(container.image));
+  // Kubernetes defaults the policy even for a missing image (which validation then rejects).
+  setIfMissing(container, 'imagePullPolicy', defaultPullPolicy(typeof container.image === 'string' ? container.image : ''));
   setIfMissing(container, 'terminationMessagePath', '/dev/termination-log');
   setIfMissing(container, 'terminationMessagePolicy', 'File');
   for (const port of objects(container.ports)) setIfMissing(port, 'protocol', 'TCP');

@@ -1,3 +1,4 @@
+import { isValidPathSegmentName } from '../../../machinery/validation/names.js';
 // rbac.authorization.k8s.io/v1: Roles, ClusterRoles and their bindings.
 // Note: Kubernetes validates RBAC names as path segments (so `system:controller:x` is valid),
 // which the registry's generic DNS-subdomain name check must allow for these kinds.
@@ -92,16 +93,19 @@ function roleRefUnchanged(binding: KubeObject, old: KubeObject): FieldError[] {
 const NO_SPEC = { statusFields: [] as readonly string[], tracksGeneration: false };
 
 export const roleStrategy: Strategy = {
+  nameValidator: (name) => isValidPathSegmentName(name),
   ...NO_SPEC,
   validate: (role) => validateRules(role, true),
 };
 
 export const clusterRoleStrategy: Strategy = {
+  nameValidator: (name) => isValidPathSegmentName(name),
   ...NO_SPEC,
   validate: (role) => [...validateRules(role, false), ...validateAggregationRule(role)],
 };
 
 export const roleBindingStrategy: Strategy = {
+  nameValidator: (name) => isValidPathSegmentName(name),
   ...NO_SPEC,
   defaults: defaultBinding,
   validate: (b) => validateBinding(b, true),
@@ -109,6 +113,7 @@ export const roleBindingStrategy: Strategy = {
 };
 
 export const clusterRoleBindingStrategy: Strategy = {
+  nameValidator: (name) => isValidPathSegmentName(name),
   ...NO_SPEC,
   defaults: defaultBinding,
   validate: (b) => validateBinding(b, false),

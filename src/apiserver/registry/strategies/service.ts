@@ -6,7 +6,6 @@ import type { KubeObject } from '../../../api/meta.js';
 import { validateLabels } from '../../../machinery/validation/labels.js';
 import { isDNS1123Subdomain, isValidIP, isValidPortNum, nameIsDNS1035Label } from '../../../machinery/validation/names.js';
 import type { Strategy } from '../strategy.js';
-import { stricterNameErrors } from './core-names.js';
 import { isObject, objects, str, validateDNS1123LabelField, validatePortNumOrName, validateProtocol } from './pod-container-validation.js';
 
 type Json = Record<string, unknown>;
@@ -158,7 +157,8 @@ export const serviceStrategy: Strategy = {
     obj.status = { loadBalancer: {} };
   },
   prepareForUpdate: keepAllocatedValues,
-  validate: (obj) => [...stricterNameErrors(obj.metadata, nameIsDNS1035Label), ...validateService(obj)],
+  nameValidator: nameIsDNS1035Label,
+  validate: (obj) => validateService(obj),
   validateUpdate: validateServiceUpdate,
   tracksGeneration: false,
 };
