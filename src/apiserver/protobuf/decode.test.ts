@@ -160,6 +160,7 @@ TEST_TYPES.add(
     required: int32(24, 'required zero, kept', { required: true }),
     part: obj('test.Part', 25, 'empty message, kept as {}'),
     tags: field(atomicList(scalar('string')), 26, 'list of strings'),
+    ghost: obj('test.Missing', 27, 'refers to a type nobody described'),
   }, { gvk: { group: 'example.io', version: 'v1', kind: 'Widget' } }),
   objectType('test.Part', 'A nested message.', {
     id: str(1, 'id'),
@@ -253,6 +254,7 @@ describe('decodeProtobufObject errors are BadRequest', () => {
     ['no type meta', envelope('', '', []), /names no apiVersion and kind/],
     ['truncated raw', envelope('example.io/v1', 'Widget', [...tag(1, 2), 50, 0x61]), /for example\.io\/v1, Kind=Widget: truncated field 1/],
     ['wrong wire type', envelope('example.io/v1', 'Widget', vField(1, 3)), /field 1 \(test\.Widget\.name\) has unexpected wire type 0/],
+    ['undescribed message type', envelope('example.io/v1', 'Widget', bField(27, [])), /no description of the message type test\.Missing/],
     ['raw extension not JSON', envelope('example.io/v1', 'Widget', bField(13, bField(1, 'not json'))), /embedded object is not JSON/],
   ];
   for (const [name, body, message] of cases) {

@@ -92,12 +92,23 @@ export function decodeProtobufObject(
   const type = types.forKind(group, version, envelope.kind);
   if (!type) throw badRequest(`unable to decode protobuf body for ${gvk}: no such kind`);
   try {
-    const object = new MessageDecoder(types, embeddings).decode(envelope.raw, type);
+    const object = decoderFor(types, embeddings).decode(envelope.raw, type);
     return { apiVersion: envelope.apiVersion, kind: envelope.kind, ...object };
   } catch (err) {
     if (err instanceof WireFormatError) throw badRequest(`unable to decode protobuf body for ${gvk}: ${err.message}`);
     throw err;
   }
+}
+
+const decoders = new WeakMap<TypeRegistry, WeakMap<readonly InlineEmbedding[], MessageDecoder>>();
+
+/** One decoder per registry, so each type's field-number index is built once per process. */
+function decoderFor(types: TypeRegistry, embeddings: readonly InlineEmbedding[]): MessageDecoder {
+  let byEmbeddings = decoders.get(types);
+  if (!byEmbeddings) decoders.set(types, (byEmbeddings = new WeakMap()));
+  let decoder = byEmbeddings.get(embeddings);
+  if (!decoder) byEmbeddings.set(embeddings, (decoder = new MessageDecoder(types, embeddings)));
+  return decoder;
 }
 
 interface FieldSlot {
@@ -134,7 +145,7 @@ export class MessageDecoder {
       if (schema.type === 'list') this.appendListItems(object, name, schema.items, wire, where);
       else if (schema.type === 'map') this.addMapEntry(object, name, schema.values, wire, where);
       else if (schema.type === 'ref') {
-        const decoded = this.decode(expectBytes(wire, where), this.types.mustGet(schema.name));
+        const decoded = this.decode(expectBytes(wire, where), this.typeNamed(schema.name));
         // a repeated occurrence of a message field merges into the first, as protobuf specifies
         object[name] = isPlainObject(object[name]) ? { ...(object[name] as object), ...decoded } : decoded;
       } else object[name] = this.decodeScalar(schema.scalar, wire, where);
@@ -146,6 +157,13 @@ export class MessageDecoder {
     return object;
   }
 
+  /** A referenced type the registry lacks is a gap in our descriptions; say which, as a 400. */
+  private typeNamed(name: string): ObjectType {
+    const type = this.types.get(name);
+    if (!type) throw new WireFormatError(`no description of the message type ${name}`);
+    return type;
+  }
+
   private indexOf(type: ObjectType): Map<number, Slot> {
     let index = this.indexes.get(type.name);
     if (index) return index;
@@ -154,7 +172,7 @@ export class MessageDecoder {
       if (def.pb !== undefined) index.set(def.pb, { kind: 'field', slot: { name, def } });
     }
     for (const embedding of this.embeddings) {
-      if (embedding.parent === type.name) index.set(embedding.pb, { kind: 'embedded', type: this.types.mustGet(embedding.embedded) });
+      if (embedding.parent === type.name) index.set(embedding.pb, { kind: 'embedded', type: this.typeNamed(embedding.embedded) });
     }
     this.indexes.set(type.name, index);
     return index;
@@ -178,14 +196,14 @@ export class MessageDecoder {
       if (entryField.number === 1) key = decodeString(expectBytes(entryField, `${where} key`));
       else if (entryField.number === 2) valueWire = entryField;
     }
-    map[key] = valueWire ? this.decodeValue(values, valueWire, `${where}[${key}]`) : zeroValue(values, this.types);
+    map[key] = valueWire ? this.decodeValue(values, valueWire, `${where}[${key}]`) : zeroValue(values);
   }
 
   /** A list item or map value: kept even when zero, as Go keeps them in JSON. */
   private decodeValue(schema: Schema, wire: WireField, where: string): unknown {
     switch (schema.type) {
       case 'ref':
-        return this.decode(expectBytes(wire, where), this.types.mustGet(schema.name));
+        return this.decode(expectBytes(wire, where), this.typeNamed(schema.name));
       case 'scalar': {
         const value = this.decodeScalar(schema.scalar, wire, where);
         return value === undefined ? null : value;
@@ -334,11 +352,8 @@ function isOmittedZero(schema: Schema, value: unknown): boolean {
 }
 
 /** The JSON form of a map value whose entry carried no value field. */
-function zeroValue(schema: Schema, types: TypeRegistry): unknown {
-  if (schema.type === 'ref') {
-    types.mustGet(schema.name);
-    return {};
-  }
+function zeroValue(schema: Schema): unknown {
+  if (schema.type === 'ref') return {};
   if (schema.type === 'list') return [];
   if (schema.type === 'map') return {};
   switch (schema.scalar) {

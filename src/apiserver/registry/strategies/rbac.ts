@@ -1,8 +1,8 @@
-import { isValidPathSegmentName } from '../../../machinery/validation/names.js';
 // rbac.authorization.k8s.io/v1: Roles, ClusterRoles and their bindings.
 // Note: Kubernetes validates RBAC names as path segments (so `system:controller:x` is valid),
 // which the registry's generic DNS-subdomain name check must allow for these kinds.
 
+import { isValidPathSegmentName } from '../../../machinery/validation/names.js';
 import { fieldErrors, type FieldError } from '../../../api/errors.js';
 import type { KubeObject } from '../../../api/meta.js';
 import type { Strategy } from '../strategy.js';

@@ -1,0 +1,210 @@
+// A Framework is one scheduling profile made concrete: plugin instances per extension point,
+// score weights, and the calls that run each point in order.
+import { CycleState } from './cycle-state.js';
+import { isRejection, MAX_NODE_SCORE, type AnyPlugin, type BindPlugin, type FilterPlugin, type FrameworkHandle, type NodeScore, type PermitPlugin, type PostFilterPlugin, type PostFilterResult, type PreFilterPlugin, type PreFilterResult, type PreScorePlugin, type ReservePlugin, type ScorePlugin, type Status } from './interfaces.js';
+import type { NodeInfo } from './node-info.js';
+import type { Snapshot } from './snapshot.js';
+import type { Pod } from './types.js';
+
+export type ExtensionPoint = 'preFilter' | 'filter' | 'postFilter' | 'preScore' | 'score' | 'reserve' | 'permit' | 'bind';
+
+export const EXTENSION_POINTS: readonly ExtensionPoint[] = ['preFilter', 'filter', 'postFilter', 'preScore', 'score', 'reserve', 'permit', 'bind'];
+
+export interface PluginRef {
+  name: string;
+  weight?: number;
+}
+
+/** The resolved plugin lists of one profile. */
+export type ProfilePlugins = Record<ExtensionPoint, PluginRef[]>;
+
+export interface ProfileSpec {
+  schedulerName: string;
+  plugins: ProfilePlugins;
+  /** Plugin name -> its args object (already parsed from pluginConfig). */
+  pluginArgs: Map<string, unknown>;
+  /** 0 means Kubernetes' adaptive percentage. */
+  percentageOfNodesToScore: number;
+}
+
+export interface PluginContext {
+  args: unknown;
+  handle: FrameworkHandle;
+}
+
+export type PluginFactory = (ctx: PluginContext) => AnyPlugin;
+
+export interface WeightedScorePlugin {
+  plugin: ScorePlugin;
+  weight: number;
+}
+
+export class Framework implements FrameworkHandle {
+  readonly schedulerName: string;
+  readonly percentageOfNodesToScore: number;
+  readonly preFilterPlugins: PreFilterPlugin[] = [];
+  readonly filterPlugins: FilterPlugin[] = [];
+  readonly postFilterPlugins: PostFilterPlugin[] = [];
+  readonly preScorePlugins: PreScorePlugin[] = [];
+  readonly scorePlugins: WeightedScorePlugin[] = [];
+  readonly reservePlugins: ReservePlugin[] = [];
+  readonly permitPlugins: PermitPlugin[] = [];
+  readonly bindPlugins: BindPlugin[] = [];
+  private readonly instances = new Map<string, AnyPlugin>();
+
+  constructor(
+    profile: ProfileSpec,
+    registry: ReadonlyMap<string, PluginFactory>,
+    private readonly getSnapshot: () => Snapshot,
+  ) {
+    this.schedulerName = profile.schedulerName;
+    this.percentageOfNodesToScore = profile.percentageOfNodesToScore;
+    const instance = (name: string): AnyPlugin => {
+      let plugin = this.instances.get(name);
+      if (!plugin) {
+        const factory = registry.get(name);
+        if (!factory) throw new Error(`plugin "${name}" does not exist`);
+        plugin = factory({ args: profile.pluginArgs.get(name), handle: this });
+        this.instances.set(name, plugin);
+      }
+      return plugin;
+    };
+    const need = <K extends keyof AnyPlugin>(name: string, method: K, point: string): AnyPlugin => {
+      const plugin = instance(name);
+      if (typeof plugin[method] !== 'function') throw new Error(`plugin "${name}" does not extend ${point}`);
+      return plugin;
+    };
+    for (const ref of profile.plugins.preFilter) this.preFilterPlugins.push(need(ref.name, 'preFilter', 'PreFilter') as PreFilterPlugin);
+    for (const ref of profile.plugins.filter) this.filterPlugins.push(need(ref.name, 'filter', 'Filter') as FilterPlugin);
+    for (const ref of profile.plugins.postFilter) this.postFilterPlugins.push(need(ref.name, 'postFilter', 'PostFilter') as PostFilterPlugin);
+    for (const ref of profile.plugins.preScore) this.preScorePlugins.push(need(ref.name, 'preScore', 'PreScore') as PreScorePlugin);
+    for (const ref of profile.plugins.score) this.scorePlugins.push({ plugin: need(ref.name, 'score', 'Score') as ScorePlugin, weight: ref.weight ?? 1 });
+    for (const ref of profile.plugins.reserve) this.reservePlugins.push(need(ref.name, 'reserve', 'Reserve') as ReservePlugin);
+    for (const ref of profile.plugins.permit) this.permitPlugins.push(need(ref.name, 'permit', 'Permit') as PermitPlugin);
+    for (const ref of profile.plugins.bind) this.bindPlugins.push(need(ref.name, 'bind', 'Bind') as BindPlugin);
+  }
+
+  plugin(name: string): AnyPlugin | undefined {
+    return this.instances.get(name);
+  }
+
+  snapshot(): Snapshot {
+    return this.getSnapshot();
+  }
+
+  /** Runs PreFilter; a rejection ends the cycle for the pod. `nodeNames` narrows the candidates. */
+  runPreFilter(state: CycleState, pod: Pod): { status?: Status; nodeNames?: Set<string> } {
+    const snapshot = this.getSnapshot();
+    let nodeNames: Set<string> | undefined;
+    for (const plugin of this.preFilterPlugins) {
+      const out = plugin.preFilter(state, pod, snapshot);
+      const status = out?.status;
+      if (status?.code === 'Skip') {
+        state.skipFilter.add(plugin.name);
+        continue;
+      }
+      if (status && status.code !== 'Success') return { status: { ...status, plugin: plugin.name } };
+      nodeNames = intersect(nodeNames, out?.result);
+    }
+    return { nodeNames };
+  }
+
+  runFilters(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status | undefined {
+    for (const plugin of this.filterPlugins) {
+      if (state.skipFilter.has(plugin.name)) continue;
+      const status = plugin.filter(state, pod, nodeInfo);
+      if (status && status.code !== 'Success') return status.plugin ? status : { ...status, plugin: plugin.name };
+    }
+    return undefined;
+  }
+
+  runPreFilterAddPod(state: CycleState, pod: Pod, podToAdd: Pod, nodeInfo: NodeInfo): void {
+    for (const plugin of this.preFilterPlugins) {
+      if (!state.skipFilter.has(plugin.name)) plugin.preFilterExtensions?.addPod(state, pod, podToAdd, nodeInfo);
+    }
+  }
+
+  runPreFilterRemovePod(state: CycleState, pod: Pod, podToRemove: Pod, nodeInfo: NodeInfo): void {
+    for (const plugin of this.preFilterPlugins) {
+      if (!state.skipFilter.has(plugin.name)) plugin.preFilterExtensions?.removePod(state, pod, podToRemove, nodeInfo);
+    }
+  }
+
+  runPostFilter(state: CycleState, pod: Pod, filtered: Map<string, Status>): PostFilterResult | undefined {
+    let last: PostFilterResult | undefined;
+    for (const plugin of this.postFilterPlugins) {
+      const result = plugin.postFilter(state, pod, filtered, this);
+      if (result.status.code === 'Success') return result;
+      last = result;
+      if (!isRejection(result.status)) break;
+    }
+    return last;
+  }
+
+  runPreScore(state: CycleState, pod: Pod, nodes: NodeInfo[]): Status | undefined {
+    const snapshot = this.getSnapshot();
+    for (const plugin of this.preScorePlugins) {
+      const status = plugin.preScore(state, pod, nodes, snapshot);
+      if (status?.code === 'Skip') state.skipScore.add(plugin.name);
+      else if (status && status.code !== 'Success') return { ...status, plugin: plugin.name };
+    }
+    return undefined;
+  }
+
+  /** Weighted total per node, in the order of `nodes`. */
+  runScore(state: CycleState, pod: Pod, nodes: NodeInfo[]): number[] {
+    const totals = new Array<number>(nodes.length).fill(0);
+    for (const { plugin, weight } of this.scorePlugins) {
+      if (state.skipScore.has(plugin.name)) continue;
+      const scores: NodeScore[] = nodes.map((n) => ({ name: n.name, score: plugin.score(state, pod, n) }));
+      plugin.normalizeScore?.(state, pod, scores);
+      for (let i = 0; i < scores.length; i++) {
+        const s = Math.max(0, Math.min(MAX_NODE_SCORE, scores[i]!.score));
+        totals[i]! += s * weight;
+      }
+    }
+    return totals;
+  }
+
+  runReserve(state: CycleState, pod: Pod, nodeName: string): Status | undefined {
+    for (let i = 0; i < this.reservePlugins.length; i++) {
+      const status = this.reservePlugins[i]!.reserve(state, pod, nodeName);
+      if (status && status.code !== 'Success') {
+        for (let j = i; j >= 0; j--) this.reservePlugins[j]!.unreserve(state, pod, nodeName);
+        return { ...status, plugin: this.reservePlugins[i]!.name };
+      }
+    }
+    return undefined;
+  }
+
+  runUnreserve(state: CycleState, pod: Pod, nodeName: string): void {
+    for (let j = this.reservePlugins.length - 1; j >= 0; j--) this.reservePlugins[j]!.unreserve(state, pod, nodeName);
+  }
+
+  runPermit(state: CycleState, pod: Pod, nodeName: string): Status | undefined {
+    for (const plugin of this.permitPlugins) {
+      const status = plugin.permit(state, pod, nodeName);
+      if (status && status.code !== 'Success') return { ...status, plugin: plugin.name };
+    }
+    return undefined;
+  }
+
+  async runBind(pod: Pod, nodeName: string, signal: AbortSignal): Promise<Status | undefined> {
+    for (const plugin of this.bindPlugins) {
+      const status = await plugin.bind(pod, nodeName, signal);
+      if (status?.code === 'Skip') continue;
+      return status && status.code !== 'Success' ? { ...status, plugin: plugin.name } : undefined;
+    }
+    return { code: 'Error', reasons: ['no bind plugin bound the pod'] };
+  }
+
+  newCycleState(): CycleState {
+    return new CycleState();
+  }
+}
+
+function intersect(current: Set<string> | undefined, result: PreFilterResult | undefined): Set<string> | undefined {
+  if (!result?.nodeNames) return current;
+  if (!current) return new Set(result.nodeNames);
+  return new Set([...current].filter((n) => result.nodeNames!.has(n)));
+}

@@ -1,0 +1,41 @@
+// TaintToleration: NoSchedule/NoExecute taints the pod does not tolerate exclude the node;
+// untolerated PreferNoSchedule taints lower its score.
+import { MAX_NODE_SCORE, unresolvable, type FilterPlugin, type NodeScore, type ScorePlugin } from '../../framework/interfaces.js';
+import { toleratedBy } from '../../framework/matchers.js';
+import type { Toleration } from '../../framework/types.js';
+
+export const TAINT_TOLERATION = 'TaintToleration';
+
+export function untoleratedTaintReason(key: string, value: string | undefined): string {
+  return `node(s) had untolerated taint {${key}: ${value ?? ''}}`;
+}
+
+function preferTolerations(tolerations: readonly Toleration[] | undefined): Toleration[] {
+  return (tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
+}
+
+export function newTaintToleration(): FilterPlugin & ScorePlugin {
+  return {
+    name: TAINT_TOLERATION,
+    filter(_state, pod, nodeInfo) {
+      for (const taint of nodeInfo.node?.spec?.taints ?? []) {
+        if (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') continue;
+        if (!toleratedBy(pod.spec?.tolerations, taint)) return unresolvable(untoleratedTaintReason(taint.key, taint.value));
+      }
+      return undefined;
+    },
+    score(_state, pod, nodeInfo) {
+      const taints = nodeInfo.node?.spec?.taints;
+      if (!taints || taints.length === 0) return 0;
+      const tolerations = preferTolerations(pod.spec?.tolerations);
+      let count = 0;
+      for (const taint of taints) if (taint.effect === 'PreferNoSchedule' && !toleratedBy(tolerations, taint)) count++;
+      return count;
+    },
+    normalizeScore(_state, _pod, scores: NodeScore[]) {
+      // Fewer untolerated taints is better: invert against the worst node.
+      const max = Math.max(0, ...scores.map((s) => s.score));
+      for (const s of scores) s.score = max === 0 ? MAX_NODE_SCORE : MAX_NODE_SCORE - Math.trunc((s.score * MAX_NODE_SCORE) / max);
+    },
+  };
+}
