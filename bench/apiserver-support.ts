@@ -40,6 +40,8 @@ export interface BenchServer {
   port: number;
   dataDir: string;
   token: string;
+  /** PEM of the cluster CA, from the written kubeconfig. */
+  ca: string;
   /** Milliseconds from spawn() to the first /readyz 200. */
   startupMs: number;
   process: ChildProcess;
@@ -160,12 +162,14 @@ export async function startServer(options: StartOptions = {}): Promise<BenchServ
   const startupMs = performance.now() - spawnedAt;
   // /readyz can pass a moment before the kubeconfig line is printed; wait for the file's CA.
   while (!output.includes('Kubeconfig written to')) await new Promise((r) => setTimeout(r, 5));
-  const client = new HttpsClient(port, token, caFromKubeconfig(kubeconfig), 64);
+  const ca = caFromKubeconfig(kubeconfig);
+  const client = new HttpsClient(port, token, ca, 64);
   return {
     pid: child.pid!,
     port,
     dataDir,
     token,
+    ca,
     startupMs,
     process: child,
     client,

@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest, methodNotAllowed, notFound } from '../../api/errors.js';
 import type { DeleteOptions, KubeObject } from '../../api/meta.js';
+import { authorize } from '../auth/authorizer.js';
 import type { RequestContext } from '../registry/context.js';
 import { deleteCollection, deleteResource } from '../registry/deletion.js';
 import { patchResource } from '../registry/patch.js';
@@ -159,6 +160,8 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
     case 'create': {
       if (info.name) throw methodNotAllowed();
       const created = await registry.create(info.namespace, await readObject(req), ctx);
+      // Reviews are answered, not stored: the decision goes into their status.
+      if (registry.desc.resource === 'selfsubjectaccessreviews') created.status = authorize(ctx.user);
       return respondObjects(req, res, registry, env, query, created, 201, ctx);
     }
     case 'update': {

@@ -149,7 +149,7 @@ async function handleFinalize(req: IncomingMessage, res: ServerResponse, namespa
     current!.spec = { ...(current!.spec as object), finalizers };
     if (finalizers.length === 0) delete (current!.spec as { finalizers?: string[] }).finalizers;
     return current!;
-  });
+  }, { subresource: 'finalize' });
   writeJson(res, 200, result.object);
 }
 

@@ -6,6 +6,7 @@ import { PRINTERS } from '../printers/index.js';
 import { CORE_STRATEGIES } from './strategies/core.js';
 import { GROUP_STRATEGIES } from './strategies/groups.js';
 import type { RegistryDeps } from './context.js';
+import { eventsV1Conversion } from './conversion/events.js';
 import { hpaV1Conversion } from './conversion/hpa.js';
 import { ResourceRegistry, type VersionConversion } from './registry.js';
 import type { Strategy } from './strategy.js';
@@ -18,6 +19,12 @@ function strategyFor(desc: ResourceDescriptor): Strategy {
 
 function conversionFor(desc: ResourceDescriptor): VersionConversion | undefined {
   if (desc.group === 'autoscaling' && desc.version === 'v1' && desc.resource === 'horizontalpodautoscalers') return hpaV1Conversion;
+  return undefined;
+}
+
+/** events.k8s.io Events are the core Events seen through another version, as in Kubernetes. */
+function sharedStorageFor(desc: ResourceDescriptor): { conversion: VersionConversion; storage: { group: string; resource: string } } | undefined {
+  if (desc.group === 'events.k8s.io' && desc.resource === 'events') return { conversion: eventsV1Conversion, storage: { group: '', resource: 'events' } };
   return undefined;
 }
 
@@ -40,10 +47,12 @@ function throughConversion(strategy: Strategy, conversion: VersionConversion): S
 export function createRegistries(deps: RegistryDeps): Map<string, ResourceRegistry> {
   const registries = new Map<string, ResourceRegistry>();
   for (const desc of RESOURCES) {
+    const shared = sharedStorageFor(desc);
     const conversion = conversionFor(desc);
     let strategy = strategyFor(desc);
     if (conversion) strategy = throughConversion(strategy, conversion);
-    registries.set(`${desc.group}/${desc.version}/${desc.resource}`, new ResourceRegistry(desc, strategy, deps, conversion));
+    const options = shared ?? { conversion };
+    registries.set(`${desc.group}/${desc.version}/${desc.resource}`, new ResourceRegistry(desc, strategy, deps, options));
   }
   return registries;
 }

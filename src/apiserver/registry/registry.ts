@@ -39,6 +39,12 @@ export interface VersionConversion {
 
 const MAX_UPDATE_RETRIES = 8;
 
+/**
+ * Subresources that change fields of the main resource the kind's update rules forbid: pods/binding
+ * sets spec.nodeName on an immutable pod spec, namespaces/finalize changes spec.finalizers.
+ */
+const PRIVILEGED_WRITES = new Set(['binding', 'finalize']);
+
 export class ResourceRegistry {
   readonly desc: ResourceDescriptor;
   readonly strategy: Strategy;
@@ -47,15 +53,18 @@ export class ResourceRegistry {
   readonly apiVersion: string;
   readonly type: ObjectType | undefined;
   private readonly conversion?: VersionConversion;
+  /** Where objects live: the resource's own prefix, or another resource's it shares storage with. */
+  private readonly storage: { group: string; resource: string; namespaced: boolean };
 
-  constructor(desc: ResourceDescriptor, strategy: Strategy, deps: RegistryDeps, conversion?: VersionConversion) {
+  constructor(desc: ResourceDescriptor, strategy: Strategy, deps: RegistryDeps, options: { conversion?: VersionConversion; storage?: { group: string; resource: string } } = {}) {
     this.desc = desc;
     this.strategy = strategy;
     this.deps = deps;
     this.statusFields = strategy.statusFields ?? ['status'];
     this.apiVersion = apiVersionOf(desc);
     this.type = deps.types.forKind(desc.group, desc.version, desc.kind);
-    this.conversion = conversion;
+    this.conversion = options.conversion;
+    this.storage = { ...(options.storage ?? desc), namespaced: desc.namespaced };
   }
 
   get ref() {
@@ -63,12 +72,12 @@ export class ResourceRegistry {
   }
 
   key(namespace: string | undefined, name: string): string {
-    return storageKey(this.desc, namespace, name);
+    return storageKey(this.storage, namespace, name);
   }
 
   /** The prefix of all objects in a namespace, or of all objects when namespace is empty. */
   prefix(namespace?: string): string {
-    const base = storagePrefix(this.desc);
+    const base = storagePrefix(this.storage);
     return this.desc.namespaced && namespace ? `${base}${namespace}/` : base;
   }
 
@@ -305,7 +314,8 @@ export class ResourceRegistry {
       if (this.desc.subresources?.includes('status')) keepStatus(desired, current, this.statusFields);
     }
     this.strategy.defaults?.(desired);
-    if (subresource !== 'status' && subresource !== 'binding') {
+    const privileged = subresource !== undefined && PRIVILEGED_WRITES.has(subresource);
+    if (subresource !== 'status' && !privileged) {
       this.strategy.prepareForUpdate?.(desired, current);
       if (this.tracksGeneration(desired) && specChanged(desired, current, this.statusFields)) {
         desired.metadata.generation = (current.metadata.generation ?? 0) + 1;
@@ -317,9 +327,8 @@ export class ResourceRegistry {
       if (this.strategy.validateStatusUpdate) errors.push(...this.strategy.validateStatusUpdate(desired, current));
     } else {
       errors.push(...validateObjectMeta(desired.metadata, { namespaced: this.desc.namespaced, nameOptional: this.strategy.nameOptional, nameValidator: this.strategy.nameValidator }));
-      // pods/binding is the one write allowed to set spec.nodeName on an otherwise immutable pod spec.
-      if (subresource === 'binding') {
-        // nothing more: the binding handler checked its own input
+      if (privileged) {
+        // nothing more: the subresource handler checked its own input
       } else if (this.strategy.validateUpdate) errors.push(...this.strategy.validateUpdate(desired, current));
       else if (this.strategy.validate) errors.push(...this.strategy.validate(desired));
     }

@@ -63,6 +63,12 @@ export const namespaceStrategy: Strategy = {
     return phase && !PHASES.includes(phase) ? [fieldErrors.notSupported('status.phase', phase, PHASES)] : [];
   },
   tracksGeneration: false,
+  // A namespace stays (Terminating) until the namespace controller has emptied it and removed the
+  // `kubernetes` finalizer through /finalize.
+  holdsDeletion: (obj) => finalizersOf(obj).length > 0,
+  prepareForDelete(obj) {
+    obj.status = { ...(isObject(obj.status) ? obj.status : {}), phase: 'Terminating' };
+  },
   fieldAttributes(obj) {
     const status = isObject(obj.status) ? obj.status : {};
     return { 'status.phase': typeof status.phase === 'string' ? status.phase : '' };

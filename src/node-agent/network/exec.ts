@@ -1,0 +1,96 @@
+// The one place where pod networking runs `ip`, `nft`, `bridge` and `sysctl`. Every command can be
+// scoped to a "node" network namespace so tests (and nested nodes) never touch the host network.
+
+import { execFile } from 'node:child_process';
+
+export class NetworkCommandError extends Error {
+  override readonly name = 'NetworkCommandError';
+  constructor(
+    readonly command: string[],
+    readonly exitCode: number | null,
+    readonly stderr: string,
+  ) {
+    super(`${command.join(' ')} failed (exit ${exitCode ?? 'signal'}): ${stderr.trim() || '(no stderr)'}`);
+  }
+}
+
+export interface CommandResult {
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command without a shell; rejects with NetworkCommandError carrying the command and stderr. */
+export function runCommand(command: string[], input?: string, timeoutMs = 15_000): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(command[0]!, command.slice(1), { timeout: timeoutMs, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+      if (error) {
+        const code = typeof error.code === 'number' ? error.code : null;
+        const detail = stderr || (typeof error.code === 'string' ? `${error.code}: ${error.message}` : error.message);
+        reject(new NetworkCommandError(command, code, detail));
+        return;
+      }
+      resolve({ stdout, stderr });
+    });
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+/** stderr fragments meaning "the thing is already gone" (so deletes can be idempotent). */
+const GONE_PATTERNS = [
+  /cannot find device/i,
+  /no such file or directory/i,
+  /no such process/i,
+  /does not exist/i,
+  /not found/i,
+  /cannot remove namespace file/i,
+];
+
+export function isAlreadyGone(error: unknown): boolean {
+  return error instanceof NetworkCommandError && GONE_PATTERNS.some((p) => p.test(error.stderr));
+}
+
+export function isAlreadyExists(error: unknown): boolean {
+  return error instanceof NetworkCommandError && /file exists|already exists/i.test(error.stderr);
+}
+
+/**
+ * Builds command lines for one node network namespace (or the current one when `nodeNetns` is
+ * undefined). `ip -n` and `ip netns exec` keep every change inside that namespace.
+ */
+export class NodeCommands {
+  constructor(readonly nodeNetns?: string) {}
+
+  ip(...args: string[]): Promise<CommandResult> {
+    return runCommand(this.nodeNetns ? ['ip', '-n', this.nodeNetns, ...args] : ['ip', ...args]);
+  }
+
+  /** `ip` in the current namespace (for `ip netns add/del`, which are global). */
+  ipGlobal(...args: string[]): Promise<CommandResult> {
+    return runCommand(['ip', ...args]);
+  }
+
+  /** Runs any program inside the node namespace. */
+  inNode(...command: string[]): Promise<CommandResult> {
+    return runCommand(this.nodeNetns ? ['ip', 'netns', 'exec', this.nodeNetns, ...command] : command);
+  }
+
+  nft(...args: string[]): Promise<CommandResult> {
+    return this.inNode('nft', ...args);
+  }
+
+  /** Loads an nft ruleset atomically from stdin. */
+  nftApply(ruleset: string): Promise<CommandResult> {
+    return this.nodeNetns
+      ? runCommand(['ip', 'netns', 'exec', this.nodeNetns, 'nft', '-f', '-'], ruleset)
+      : runCommand(['nft', '-f', '-'], ruleset);
+  }
+
+  /** Deletes a command's target, treating "already gone" as success. */
+  async tolerateGone(action: Promise<unknown>): Promise<void> {
+    try {
+      await action;
+    } catch (error) {
+      if (!isAlreadyGone(error)) throw error;
+    }
+  }
+}

@@ -1,0 +1,69 @@
+// Overlay root filesystems for containers, mounted and unmounted through the mount/umount binaries.
+
+import { execFile } from 'node:child_process';
+import { mkdir, readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** The kernel takes mount data of at most one page. */
+const MAX_MOUNT_DATA = 4096;
+
+/** Whether `dir` is a mount point right now (per /proc/self/mountinfo). */
+export async function isMounted(dir: string): Promise<boolean> {
+  const target = resolve(dir);
+  const text = await readFile('/proc/self/mountinfo', 'utf8');
+  return text.split('\n').some((line) => unescapeMountPath(line.split(' ')[4] ?? '') === target);
+}
+
+/** mountinfo escapes space, tab, newline and backslash as octal. */
+function unescapeMountPath(field: string): string {
+  return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+}
+
+/** The overlay option string; `lowers` are listed lowest first (overlay wants topmost first). */
+export function overlayOptions(lowers: string[], upper: string, work: string): string {
+  if (lowers.length === 0) throw new Error('overlay mount needs at least one lower layer');
+  const options = `lowerdir=${[...lowers].reverse().join(':')},upperdir=${upper},workdir=${work}`;
+  if (options.length >= MAX_MOUNT_DATA) {
+    throw new Error(`overlay mount options are ${options.length} bytes, over the kernel's ${MAX_MOUNT_DATA}: use shorter layer paths`);
+  }
+  return options;
+}
+
+/** Mounts an overlay of `lowers` (lowest first) at `merged`; a no-op when already mounted. */
+export async function mountOverlay(lowers: string[], upper: string, work: string, merged: string): Promise<void> {
+  const options = overlayOptions(lowers, upper, work);
+  await Promise.all([upper, work, merged].map((dir) => mkdir(dir, { recursive: true })));
+  if (await isMounted(merged)) return;
+  try {
+    await run('/usr/bin/mount', ['-t', 'overlay', 'overlay', '-o', options, merged]);
+  } catch (err) {
+    const stderr = (err as { stderr?: string }).stderr?.trim();
+    throw new Error(`mounting overlay at ${merged} failed: ${stderr || (err as Error).message}`);
+  }
+}
+
+/** Unmounts `dir`; a no-op when it is not mounted (or does not exist). */
+export async function unmount(dir: string): Promise<void> {
+  let mounted: boolean;
+  try {
+    mounted = await isMounted(dir);
+  } catch {
+    return;
+  }
+  if (!mounted) return;
+  try {
+    await run('/usr/bin/umount', [dir]);
+  } catch (err) {
+    if (!(await isMounted(dir))) return;
+    // Still busy (a process holds it): detach it so the pod can go; the kernel frees it later.
+    try {
+      await run('/usr/bin/umount', ['-l', dir]);
+    } catch {
+      const stderr = (err as { stderr?: string }).stderr?.trim();
+      throw new Error(`unmounting ${dir} failed: ${stderr || (err as Error).message}`);
+    }
+  }
+}
