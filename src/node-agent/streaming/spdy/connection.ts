@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { Duplex } from 'node:stream';
 import type { Logger } from '../../../client/log.js';
-import { dataFrames, FLAG_FIN, FrameReader, goAwayFrame, pingFrame, rstStreamFrame, RST_INVALID_STREAM, RST_PROTOCOL_ERROR, synReplyFrame, windowUpdateFrame, type Frame } from './frames.js';
+import { dataFrames, FLAG_FIN, FrameReader, goAwayFrame, pingFrame, rstStreamFrame, RST_INVALID_STREAM, RST_PROTOCOL_ERROR, synReplyFrame, type Frame } from './frames.js';
 import { HeaderDecoder, HeaderEncoder, type SpdyHeaders } from './header-codec.js';
 
 /** One SPDY stream: readable side = the peer's DATA, writable side = our DATA (end() sends FIN). */
@@ -185,8 +185,6 @@ export class SpdyConnection extends EventEmitter {
           return;
         }
         stream.receive(frame.data, (frame.flags & FLAG_FIN) !== 0);
-        // Keep the peer's send window open in case it enforces SPDY/3.1 flow control.
-        if (frame.data.length) this.sendFrames([windowUpdateFrame(frame.streamId, frame.data.length), windowUpdateFrame(0, frame.data.length)]);
         return;
       }
       case 'rstStream': {
