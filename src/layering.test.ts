@@ -9,7 +9,7 @@ import { join, relative, resolve, dirname } from 'node:path';
 
 const SRC = resolve(import.meta.dirname, '..', '..', 'src');
 
-const COMPONENTS = ['controllers', 'scheduler', 'node-agent', 'proxy', 'dns', 'dashboard'];
+const COMPONENTS = ['controllers', 'scheduler', 'node-agent', 'proxy', 'dns', 'dashboard', 'hollow-nodes'];
 
 /** Which top-level folders each layer may import from (besides itself). */
 const ALLOWED: Record<string, string[]> = {

@@ -7,7 +7,10 @@ const USAGE = `Usage: kijabi <command> [flags]
 
 Commands:
   server     Run a single-node cluster: API server, scheduler, controllers (and the node agent)
+  hollow-nodes  Register simulated nodes that run no containers (for scale tests)
   version    Print the version
+
+kijabi hollow-nodes --kubeconfig FILE --count N [--cpu 4] [--memory 16Gi] [--pods 110] [--name-prefix hollow-node-] [--lease-interval 10]
 
 kijabi server flags:
   --data-dir DIR            state directory (default /var/lib/kijabi, or ~/.kijabi when not root)
@@ -86,11 +89,50 @@ async function serverCommand(args: string[]): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
+async function hollowNodesCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      kubeconfig: { type: 'string' },
+      count: { type: 'string', default: '1' },
+      cpu: { type: 'string', default: '4' },
+      memory: { type: 'string', default: '16Gi' },
+      pods: { type: 'string', default: '110' },
+      'name-prefix': { type: 'string', default: 'hollow-node-' },
+      'lease-interval': { type: 'string', default: '10' },
+    },
+    strict: true,
+  });
+  if (!values.kubeconfig) fail('hollow-nodes needs --kubeconfig FILE');
+  const count = Number(values.count);
+  if (!Number.isInteger(count) || count < 1) fail(`--count must be a positive integer, got ${values.count}`);
+  const { RestClient } = await import('../client/rest-client.js');
+  const { HollowNodes } = await import('../hollow-nodes/hollow-nodes.js');
+  const client = RestClient.fromKubeconfig(values.kubeconfig, { userAgent: 'kijabi-hollow-nodes/0.1' });
+  const controller = new AbortController();
+  process.once('SIGTERM', () => controller.abort());
+  process.once('SIGINT', () => controller.abort());
+  const nodes = new HollowNodes({
+    client,
+    count,
+    cpu: values.cpu!,
+    memory: values.memory!,
+    pods: Number(values.pods),
+    namePrefix: values['name-prefix']!,
+    leaseIntervalMs: Number(values['lease-interval']) * 1000,
+  });
+  process.stdout.write(`registering ${count} hollow nodes (${values['name-prefix']}0..${count - 1})\n`);
+  await nodes.start(controller.signal);
+  client.close();
+}
+
 export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'server':
       return serverCommand(rest);
+    case 'hollow-nodes':
+      return hollowNodesCommand(rest);
     case 'version':
     case '--version':
       process.stdout.write('kijabi v0.1.0 (Kubernetes v1.32 API)\n');

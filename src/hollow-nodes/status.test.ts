@@ -1,0 +1,42 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decidePod, hollowNode, hollowNodeAddress, hollowPodCidr } from './status.js';
+
+const NOW = new Date('2026-11-29T12:00:00Z');
+
+describe('hollow node status', () => {
+  test('a registered node is Ready with the requested capacity', () => {
+    const node = hollowNode({ name: 'n-7', cpu: '4', memory: '16Gi', pods: 110, index: 7 }, NOW);
+    const status = node.status as { capacity: Record<string, string>; allocatable: Record<string, string>; conditions: { type: string; status: string }[]; addresses: { type: string; address: string }[] };
+    assert.deepEqual(status.allocatable, { cpu: '4', memory: '16Gi', pods: '110', 'ephemeral-storage': '100Gi' });
+    assert.equal(status.conditions.find((c) => c.type === 'Ready')?.status, 'True');
+    assert.equal(status.addresses[0].address, '198.18.0.7');
+    assert.equal(node.metadata.labels?.['kubernetes.io/hostname'], 'n-7');
+  });
+
+  test('addresses and pod CIDRs differ per node', () => {
+    assert.notEqual(hollowNodeAddress(1), hollowNodeAddress(257));
+    assert.notEqual(hollowPodCidr(1), hollowPodCidr(257));
+    assert.equal(hollowPodCidr(3), '10.128.3.0/24');
+  });
+
+  const cases: { name: string; pod: Parameters<typeof decidePod>[0]; expected: string }[] = [
+    { name: 'pending pod is reported running', pod: { metadata: { name: 'p', uid: 'u' }, spec: { nodeName: 'n', containers: [{ name: 'c', image: 'busybox' }] }, status: { phase: 'Pending' } }, expected: 'report-running' },
+    { name: 'running pod needs nothing', pod: { metadata: { name: 'p' }, spec: { nodeName: 'n' }, status: { phase: 'Running' } }, expected: 'none' },
+    { name: 'finished pod needs nothing', pod: { metadata: { name: 'p' }, spec: { nodeName: 'n' }, status: { phase: 'Succeeded' } }, expected: 'none' },
+    { name: 'terminating pod is finished off', pod: { metadata: { name: 'p', deletionTimestamp: '2026-11-29T12:00:00Z' }, spec: { nodeName: 'n' }, status: { phase: 'Running' } }, expected: 'finish-deletion' },
+  ];
+  for (const c of cases) {
+    test(c.name, () => assert.equal(decidePod(c.pod, 0, 0, NOW).type, c.expected));
+  }
+
+  test('the running status carries ready conditions and container states', () => {
+    const action = decidePod({ metadata: { name: 'p', uid: 'u' }, spec: { nodeName: 'n', containers: [{ name: 'a', image: 'x' }, { name: 'b', image: 'y' }] } }, 2, 5, NOW);
+    assert.equal(action.type, 'report-running');
+    if (action.type !== 'report-running') return;
+    const status = action.status as { podIP: string; conditions: { type: string; status: string }[]; containerStatuses: { name: string; ready: boolean; state: { running?: unknown } }[] };
+    assert.equal(status.podIP, '10.128.2.7');
+    assert.ok(status.conditions.some((c) => c.type === 'Ready' && c.status === 'True'));
+    assert.deepEqual(status.containerStatuses.map((c) => [c.name, c.ready, Boolean(c.state.running)]), [['a', true, true], ['b', true, true]]);
+  });
+});

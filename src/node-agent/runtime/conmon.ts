@@ -1,0 +1,115 @@
+// Starting conmon, the per-container monitor that outlives the agent: it runs `<runtime> create`,
+// holds the container's stdio, writes CRI-format logs and records the exit code and OOM flag.
+
+import { spawn } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+
+export interface ConmonLaunch {
+  conmonPath: string;
+  runtimePath: string;
+  /** crun/runc state directory, passed as `--root`. */
+  runtimeRoot: string;
+  id: string;
+  bundleDir: string;
+  /** Per-container dir for conmon's pidfiles, persist dir and attach socket. */
+  containerDir: string;
+  exitDir: string;
+  logPath: string;
+  logSizeMax?: number;
+  tty: boolean;
+  stdin: boolean;
+  timeoutMs?: number;
+}
+
+/** Paths conmon writes for one container (containerDir-relative names fixed here). */
+export function conmonPaths(containerDir: string): { pidFile: string; conmonPidFile: string; persistDir: string; conmonLog: string } {
+  return {
+    pidFile: `${containerDir}/pidfile`,
+    conmonPidFile: `${containerDir}/conmon.pid`,
+    persistDir: `${containerDir}/persist`,
+    conmonLog: `${containerDir}/conmon.log`,
+  };
+}
+
+export function conmonArgs(launch: ConmonLaunch): string[] {
+  const paths = conmonPaths(launch.containerDir);
+  const args = [
+    '--api-version', '1',
+    '-b', launch.bundleDir,
+    '-c', launch.id,
+    '-u', launch.id,
+    '-n', launch.id,
+    '-r', launch.runtimePath,
+    '--runtime-arg', '--root', '--runtime-arg', launch.runtimeRoot,
+    '-p', paths.pidFile,
+    '-P', paths.conmonPidFile,
+    '-l', `k8s-file:${launch.logPath}`,
+    '--exit-dir', launch.exitDir,
+    '--socket-dir-path', launch.containerDir,
+    '--persist-dir', paths.persistDir,
+  ];
+  if (launch.logSizeMax !== undefined && launch.logSizeMax > 0) args.push('--log-size-max', String(launch.logSizeMax));
+  if (launch.tty) args.push('-t');
+  if (launch.stdin) args.push('-i');
+  return args;
+}
+
+/** Parses conmon's sync-pipe message: {"data": pid} or {"data": -1, "message": "..."}. */
+export function parseSyncMessage(text: string): { pid?: number; error?: string } | undefined {
+  const match = /\{[^{}]*\}/.exec(text);
+  if (!match) return undefined;
+  try {
+    const message = JSON.parse(match[0]) as { data?: number; message?: string };
+    if (typeof message.data !== 'number') return undefined;
+    if (message.data < 0) return { error: message.message ?? `conmon reported ${message.data}` };
+    return { pid: message.data };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs conmon (which daemonizes at once) and waits for the container to be created. Resolves with
+ * the container init's pid; rejects with the runtime's message when create fails.
+ */
+export async function launchConmon(launch: ConmonLaunch): Promise<number> {
+  const paths = conmonPaths(launch.containerDir);
+  // conmon's stderr goes to a file, not a pipe: a pipe to us would break when the agent exits.
+  const errFd = openSync(paths.conmonLog, 'a');
+  try {
+    const child = spawn(launch.conmonPath, conmonArgs(launch), {
+      detached: true,
+      stdio: ['ignore', errFd, errFd, 'pipe'],
+      env: { ...process.env, _OCI_SYNCPIPE: '3' },
+    });
+    child.unref();
+    const syncPipe = child.stdio[3] as Readable;
+    return await new Promise<number>((resolve, reject) => {
+      let buffered = '';
+      let settled = false;
+      const finish = (err: Error | undefined, pid?: number): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        syncPipe.destroy();
+        if (err) reject(err);
+        else resolve(pid!);
+      };
+      const timer = setTimeout(() => finish(new Error(`conmon did not report container ${launch.id} created within ${launch.timeoutMs ?? 30000} ms`)), launch.timeoutMs ?? 30000);
+      syncPipe.setEncoding('utf8');
+      syncPipe.on('data', (chunk: string) => {
+        buffered += chunk;
+        const message = parseSyncMessage(buffered);
+        if (!message) return;
+        if (message.error !== undefined) finish(new Error(`creating container ${launch.id}: ${message.error.trim()}`));
+        else finish(undefined, message.pid);
+      });
+      syncPipe.on('error', () => undefined);
+      syncPipe.on('end', () => finish(new Error(`conmon exited before creating container ${launch.id} (see ${paths.conmonLog})`)));
+      child.on('error', (err) => finish(new Error(`starting conmon: ${err.message}`)));
+    });
+  } finally {
+    closeSync(errFd);
+  }
+}

@@ -1,0 +1,303 @@
+// ContainerRuntime: containers run by crun (or runc) under conmon, so they outlive the agent.
+// State lives under <root>: crun/ (the runtime's own --root), exits/<id> (conmon exit codes) and
+// containers/<id>/ (our metadata, conmon pidfiles, persist dir with the oom flag).
+
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+
+import type { Logger } from '../../client/log.js';
+import { readCgroupStats, readOomKillCount, removeCgroup } from './cgroups.js';
+import { conmonPaths, launchConmon } from './conmon.js';
+import { execProcessSpec, startExec, type ExecOptions, type ExecProcess } from './exec.js';
+import { checkHost, findExecutable, type HostCheck } from './host-setup.js';
+
+export type { ExecOptions, ExecProcess } from './exec.js';
+export type { HostCheck, MissingRequirement } from './host-setup.js';
+
+const run = promisify(execFile);
+
+export interface ContainerStatus {
+  id: string;
+  state: 'created' | 'running' | 'exited' | 'unknown';
+  pid?: number;
+  exitCode?: number;
+  oomKilled?: boolean;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export interface ContainerRuntimeOptions {
+  /** State dir, e.g. <agent>/ ; crun state goes to <root>/crun. */
+  root: string;
+  runtimePath?: string;
+  conmonPath?: string;
+  /** Rotate container logs past this size (conmon --log-size-max). */
+  logSizeMax?: number;
+  log?: Logger;
+}
+
+/** What we remember per container, written at create. */
+interface ContainerMeta { id: string; bundleDir: string; logPath: string; cgroupsPath: string; createdAt: string; startedAt?: string }
+
+const VALID_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+const EXIT_FILE_WAIT_MS = 2000;
+
+function isNotFound(err: unknown): boolean {
+  const text = `${(err as { stderr?: string }).stderr ?? ''} ${(err as Error).message ?? ''}`;
+  return /does not exist|not found|no such file|ENOENT/i.test(text);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class ContainerRuntime {
+  readonly root: string;
+  readonly runtimeRoot: string;
+  readonly exitDir: string;
+  private readonly runtimePath: string;
+  private readonly conmonPath: string;
+  private readonly logSizeMax?: number;
+  private readonly log?: Logger;
+
+  constructor(options: ContainerRuntimeOptions) {
+    this.root = options.root;
+    this.runtimeRoot = join(options.root, 'crun');
+    this.exitDir = join(options.root, 'exits');
+    this.runtimePath = options.runtimePath ?? '/usr/bin/crun';
+    this.conmonPath = options.conmonPath ?? '/usr/bin/conmon';
+    this.logSizeMax = options.logSizeMax;
+    this.log = options.log;
+  }
+
+  /** Checks the host and makes crun usable here (idempotent); see host-setup.ts. */
+  static checkHost(): Promise<HostCheck> {
+    return checkHost();
+  }
+
+  /** A runtime configured from checkHost()'s findings. */
+  static async fromHost(options: Omit<ContainerRuntimeOptions, 'runtimePath' | 'conmonPath'>): Promise<{ runtime: ContainerRuntime; host: HostCheck }> {
+    const host = await checkHost();
+    const runtime = new ContainerRuntime({
+      ...options,
+      runtimePath: host.runtime ?? (await findExecutable('crun')),
+      conmonPath: host.conmon ?? (await findExecutable('conmon')),
+    });
+    return { runtime, host };
+  }
+
+  private containerDir(id: string): string {
+    return join(this.root, 'containers', id);
+  }
+
+  private async runtime(args: string[]): Promise<string> {
+    const { stdout } = await run(this.runtimePath, ['--root', this.runtimeRoot, ...args], { timeout: 60_000, maxBuffer: 16 << 20 });
+    return stdout;
+  }
+
+  private async readMeta(id: string): Promise<ContainerMeta | undefined> {
+    try {
+      return JSON.parse(await readFile(join(this.containerDir(id), 'meta.json'), 'utf8')) as ContainerMeta;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Writes config.json into the bundle and creates the container under conmon. */
+  async create(id: string, bundleDir: string, spec: object, logPath: string): Promise<void> {
+    if (!VALID_ID.test(id)) throw new Error(`invalid container id ${JSON.stringify(id)}`);
+    const dir = this.containerDir(id);
+    if (existsSync(dir)) throw new Error(`container ${id} already exists`);
+    const paths = conmonPaths(dir);
+    // conmon silently writes no exit file when its persist dir is missing.
+    await Promise.all([
+      mkdir(paths.persistDir, { recursive: true }),
+      mkdir(this.runtimeRoot, { recursive: true }),
+      mkdir(this.exitDir, { recursive: true }),
+      mkdir(dirname(logPath), { recursive: true }),
+      mkdir(bundleDir, { recursive: true }),
+    ]);
+    await rm(join(this.exitDir, id), { force: true });
+    const linux = (spec as { linux?: { cgroupsPath?: string } }).linux;
+    const process = (spec as { process?: { terminal?: boolean } }).process;
+    const meta: ContainerMeta = { id, bundleDir, logPath, cgroupsPath: linux?.cgroupsPath ?? '', createdAt: new Date().toISOString() };
+    await writeFile(join(bundleDir, 'config.json'), JSON.stringify(spec, null, 2));
+    await writeFile(join(dir, 'meta.json'), JSON.stringify(meta));
+    try {
+      const pid = await launchConmon({
+        conmonPath: this.conmonPath,
+        runtimePath: this.runtimePath,
+        runtimeRoot: this.runtimeRoot,
+        id,
+        bundleDir,
+        containerDir: dir,
+        exitDir: this.exitDir,
+        logPath,
+        logSizeMax: this.logSizeMax,
+        tty: process?.terminal === true,
+        stdin: false,
+      });
+      this.log?.debug('container created', { container: id, pid });
+    } catch (err) {
+      await this.delete(id).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async start(id: string): Promise<void> {
+    const meta = await this.readMeta(id);
+    if (!meta) throw new Error(`container ${id} not found`);
+    await this.runtime(['start', id]);
+    meta.startedAt = new Date().toISOString();
+    await writeFile(join(this.containerDir(id), 'meta.json'), JSON.stringify(meta));
+  }
+
+  /** Sends a signal (name like TERM/SIGTERM or number); a no-op when the container has stopped. */
+  async kill(id: string, signal: string): Promise<void> {
+    const name = signal.replace(/^SIG/i, '').toUpperCase();
+    try {
+      await this.runtime(['kill', id, name]);
+    } catch (err) {
+      const current = await this.status(id);
+      if (current.state === 'exited' || current.state === 'unknown') return;
+      throw new Error(`kill ${name} ${id}: ${((err as { stderr?: string }).stderr ?? (err as Error).message).trim()}`);
+    }
+  }
+
+  private async runtimeState(id: string): Promise<{ status: string; pid?: number } | undefined> {
+    try {
+      const state = JSON.parse(await this.runtime(['state', id])) as { status: string; pid?: number };
+      return state;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  private async readExitFile(id: string): Promise<{ code: number; at: string } | undefined> {
+    const file = join(this.exitDir, id);
+    try {
+      const [text, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+      const code = Number(text.trim());
+      if (text.trim() === '' || !Number.isFinite(code)) return undefined;
+      return { code, at: info.mtime.toISOString() };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private conmonPid(id: string): number | undefined {
+    try {
+      const pid = Number(readFileSync(conmonPaths(this.containerDir(id)).conmonPidFile, 'utf8').trim());
+      return pid > 0 ? pid : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async status(id: string): Promise<ContainerStatus> {
+    const meta = await this.readMeta(id);
+    if (!meta) return { id, state: 'unknown' };
+    const state = await this.runtimeState(id);
+    const base: ContainerStatus = { id, state: 'unknown', startedAt: meta.startedAt };
+    if (state?.status === 'created') return { ...base, state: 'created', pid: state.pid };
+    if (state?.status === 'running' || state?.status === 'paused') return { ...base, state: 'running', pid: state.pid };
+    // Stopped (or gone): conmon writes the exit file just after the process ends.
+    let exit = await this.readExitFile(id);
+    const deadline = Date.now() + EXIT_FILE_WAIT_MS;
+    while (!exit && Date.now() < deadline) {
+      const conmon = this.conmonPid(id);
+      if (conmon === undefined || !processAlive(conmon)) break;
+      await delay(20);
+      exit = await this.readExitFile(id);
+    }
+    if (!exit) return { ...base, state: state ? 'exited' : 'unknown' };
+    const oomKilled = exit.code === 137 && (existsSync(join(conmonPaths(this.containerDir(id)).persistDir, 'oom')) || (await readOomKillCount(meta.cgroupsPath)) > 0);
+    return { ...base, state: 'exited', exitCode: exit.code, oomKilled, finishedAt: exit.at };
+  }
+
+  /** Removes the container, its conmon, runtime state, cgroup and our files; idempotent. */
+  async delete(id: string): Promise<void> {
+    const meta = await this.readMeta(id);
+    try {
+      await this.runtime(['delete', '--force', id]);
+    } catch (err) {
+      if (!isNotFound(err)) this.log?.warn('runtime delete failed', { container: id, err });
+    }
+    const conmon = this.conmonPid(id);
+    if (conmon !== undefined) await this.waitForExitOrKill(conmon);
+    if (meta?.cgroupsPath) await removeCgroup(meta.cgroupsPath);
+    await rm(this.containerDir(id), { recursive: true, force: true });
+    await rm(join(this.exitDir, id), { force: true });
+  }
+
+  /** conmon leaves once its container is gone; make sure it does (it is ours: we started it). */
+  private async waitForExitOrKill(pid: number): Promise<void> {
+    const deadline = Date.now() + 3000;
+    while (processAlive(pid) && Date.now() < deadline) await delay(20);
+    if (processAlive(pid) && this.isConmon(pid)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  private isConmon(pid: number): boolean {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'conmon';
+    } catch {
+      return false;
+    }
+  }
+
+  /** Every container this runtime root knows, for re-adoption after an agent restart. */
+  async list(): Promise<ContainerStatus[]> {
+    let ids: string[];
+    try {
+      ids = await readdir(join(this.root, 'containers'));
+    } catch {
+      return [];
+    }
+    return Promise.all(ids.filter((id) => VALID_ID.test(id)).map((id) => this.status(id)));
+  }
+
+  /** Waits until the container has exited (or the deadline passes) and returns its status. */
+  async waitForExit(id: string, timeoutMs = 30_000): Promise<ContainerStatus> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const current = await this.status(id);
+      if (current.state === 'exited' || current.state === 'unknown' || Date.now() >= deadline) return current;
+      await delay(50);
+    }
+  }
+
+  exec(id: string, args: string[], options: ExecOptions): ExecProcess {
+    const dir = this.containerDir(id);
+    let meta: ContainerMeta;
+    let containerProcess: Record<string, unknown>;
+    try {
+      meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as ContainerMeta;
+      containerProcess = (JSON.parse(readFileSync(join(meta.bundleDir, 'config.json'), 'utf8')) as { process: Record<string, unknown> }).process;
+    } catch {
+      throw new Error(`container ${id} not found`);
+    }
+    const spec = execProcessSpec(containerProcess, args, options);
+    return startExec({ runtimePath: this.runtimePath, runtimeRoot: this.runtimeRoot, id, processFileDir: dir }, spec, options);
+  }
+
+  stats(cgroupsPath: string): Promise<{ cpuUsageNanos: number; memoryWorkingSetBytes: number }> {
+    return readCgroupStats(cgroupsPath);
+  }
+}
