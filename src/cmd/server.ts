@@ -11,6 +11,7 @@ import { ensureTls, servingHosts } from '../apiserver/auth/certs.js';
 import { ensureToken, TokenAuthenticator } from '../apiserver/auth/token.js';
 import { bootstrapCluster } from '../apiserver/bootstrap.js';
 import { ApiServer } from '../apiserver/http/server.js';
+import { NodeProxy } from '../apiserver/http/node-proxy.js';
 import { createRegistries } from '../apiserver/registry/registries.js';
 import type { ResourceRegistry } from '../apiserver/registry/registry.js';
 import { createLogger } from '../client/log.js';
@@ -72,6 +73,7 @@ export async function runServer(flags: ServerFlags): Promise<RunningServer> {
 
   let ready = false;
   const api = new ApiServer({ tls, authenticator, registries, types: API_TYPES, log: createLogger('apiserver'), isReady: () => ready });
+  api.streaming = new NodeProxy({ lookup, agentToken: token, caPem: tls.caCertPem, log: createLogger('node-proxy') });
   const address = await api.listen(flags.httpsListenPort, flags.bindAddress);
   await bootstrapCluster(lookup, { kubernetesServiceIp: admission.ips.firstAddress, apiPort: address.port });
 

@@ -235,7 +235,7 @@ export class RegistryClient {
   }
 
   private async failure(res: HttpResponse, context: string): Promise<ImagePullError> {
-    const body = res.status === 401 && res.body.readableEnded ? Buffer.alloc(0) : await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
+    const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
     const message = formatRegistryErrors(body, res.status);
     return new ImagePullError(reasonForStatus(res.status, message), `${context}: ${message}`);
   }

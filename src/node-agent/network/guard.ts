@@ -39,13 +39,15 @@ export function renderGuardTable(config: GuardConfig): string {
     '    type filter hook forward priority filter; policy accept;',
     '    ct state established,related accept',
     `    iifname ${br} oifname != ${br} ip daddr @remote_pod_cidrs accept`,
-    `    oifname != ${br} ip daddr @cluster_dst ip daddr != @remote_pod_cidrs counter drop`,
   ];
   if (!config.egress) lines.push(`    iifname ${br} oifname != ${br} counter drop`);
   lines.push(
     '  }',
-    '  chain guard_output {',
-    '    type filter hook output priority filter; policy accept;',
+    // Postrouting sees the final output interface, also after a nat-output DNAT rerouted the
+    // packet (the output hook still reports the pre-DNAT interface), and covers forwarded traffic.
+    '  chain guard_postrouting {',
+    '    type filter hook postrouting priority filter; policy accept;',
+    '    oifname "lo" accept',
     `    oifname != ${br} ip daddr @remote_pod_cidrs accept`,
     `    oifname != ${br} ip daddr @cluster_dst counter drop`,
     '  }',

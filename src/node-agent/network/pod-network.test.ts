@@ -13,6 +13,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createLogger } from '../../client/log.js';
 import { PodNetwork, type PodNetworkOptions } from './pod-network.js';
 import { runCommand } from './exec.js';
+import { renderGuardTable } from './guard.js';
 import { hostVethName, podNetnsName } from './names.js';
 import { createTestNodeNetns, listNetns, networkTestSkipReason, removeNetns, type TestNodeNetns } from '../../../test/support/netns.js';
 
@@ -158,9 +159,11 @@ describe('PodNetwork on one node (real ip/nft in a private node netns)', { skip 
     assert.equal(await wgetFrom(podNetnsName(uidA), `http://${ipB}:8080/`), 'hello from b');
   });
 
-  test('an unowned cluster address fails fast (unreachable guard route)', async () => {
+  test('an unowned cluster address hits the unreachable guard route and fails', async () => {
+    const { stdout } = await node.exec(['ip', 'route', 'get', '10.42.200.5']).catch((error: Error) => ({ stdout: error.message }));
+    assert.match(stdout, /unreachable|No route to host/);
     const elapsed = await wgetFails(podNetnsName(uidA), 'http://10.42.200.5:8080/');
-    assert.ok(elapsed < 1500, `took ${elapsed} ms`);
+    assert.ok(elapsed < 2500, `took ${elapsed} ms`);
   });
 
   test('hostPort maps a node address port to the pod', async () => {
@@ -170,6 +173,27 @@ describe('PodNetwork on one node (real ip/nft in a private node netns)', { skip 
     assert.equal(await wgetFrom(podNetnsName(uidB), 'http://10.42.0.1:18080/'), 'hello from b');
     await network.setPodHostPorts(uidB, []);
     await wgetFails(node.name, 'http://10.42.0.1:18080/');
+  });
+
+  test('a failing setupPod reports the command and stderr and leaves no veth behind', async () => {
+    const broken = new PodNetwork({ ...options, bridge: 'kjb9', podCidr: '10.42.9.0/24', stateDir: join(stateDir, 'broken') });
+    const uid = randomUUID();
+    try {
+      await assert.rejects(broken.setupPod(uid, 'broken'), (error: Error) => {
+        assert.equal(error.name, 'NetworkCommandError');
+        assert.match(error.message, /^ip -n kjb-t\w+ link set kjv[0-9a-f]{8} master kjb9 failed \(exit \d+\): .+/);
+        return true;
+      });
+      assert.ok(!(await nodeLinks(node)).includes(hostVethName(uid)));
+    } finally {
+      await broken.teardownPod(uid);
+    }
+    assert.ok(!(await listNetns()).includes(podNetnsName(uid)));
+  });
+
+  test('the egress variant of the guard table is valid nft (checked, not applied)', async () => {
+    const ruleset = renderGuardTable({ bridge: 'kjb0', podCidr: '10.42.0.0/24', clusterDestinations: ['10.42.0.0/16'], remotePodCidrs: ['10.42.9.0/24'], egress: true });
+    await runCommand(['ip', 'netns', 'exec', node.name, 'nft', '-c', '-f', '-'], ruleset);
   });
 
   test('teardown removes veths, netns, bridge and nft tables and is idempotent', async () => {
@@ -258,9 +282,9 @@ describe('PodNetwork across two nodes (two node netns joined by a veth)', { skip
   test('the output guard drops cluster addresses not routed via the bridge or a node route', async () => {
     await node1.exec(['ip', 'route', 'add', '10.42.77.0/24', 'via', '10.255.0.2']); // a stray route
     try {
-      const before = await guardDrops(node1, 'guard_output', '@cluster_dst counter');
+      const before = await guardDrops(node1, 'guard_postrouting', '@cluster_dst counter');
       await wgetFails(node1.name, 'http://10.42.77.7:8080/');
-      assert.ok((await guardDrops(node1, 'guard_output', '@cluster_dst counter')) > before);
+      assert.ok((await guardDrops(node1, 'guard_postrouting', '@cluster_dst counter')) > before);
     } finally {
       await node1.exec(['ip', 'route', 'del', '10.42.77.0/24', 'via', '10.255.0.2']);
     }

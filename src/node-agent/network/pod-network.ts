@@ -131,15 +131,13 @@ export class PodNetwork {
       await this.commands.tolerateGone(this.commands.ipGlobal('netns', 'del', netns));
       await this.commands.ipGlobal('netns', 'add', netns);
     }
-    await this.commands.ip('link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns);
-    await this.commands.ip('link', 'set', veth, 'master', this.bridge);
-    await this.commands.ip('link', 'set', veth, 'type', 'bridge_slave', 'hairpin', 'on');
-    await this.commands.ip('link', 'set', veth, 'up');
-    const pod = ['-n', netns];
-    await this.commands.ipGlobal(...pod, 'link', 'set', 'lo', 'up');
-    await this.commands.ipGlobal(...pod, 'addr', 'replace', `${ip}/${this.prefix}`, 'dev', 'eth0');
-    await this.commands.ipGlobal(...pod, 'link', 'set', 'eth0', 'up');
-    await this.commands.ipGlobal(...pod, 'route', 'replace', 'default', 'via', this.gateway, 'dev', 'eth0');
+    try {
+      await this.wirePod(netns, veth, ip);
+    } catch (error) {
+      // Leave no half-attached veth behind; the IP stays reserved until teardownPod.
+      await this.commands.tolerateGone(this.commands.ip('link', 'del', veth)).catch(() => undefined);
+      throw error;
+    }
     this.log.info('pod network ready', { pod: podName, podUid, ip, netns });
     return attachment;
   }
@@ -232,6 +230,18 @@ export class PodNetwork {
     if (stdout.trim() === '1') return;
     await this.commands.inNode('sysctl', '-qw', 'net.ipv4.ip_forward=1');
     this.saveNodeState({ ...this.nodeState, ipForwardEnabledByUs: true });
+  }
+
+  private async wirePod(netns: string, veth: string, ip: string): Promise<void> {
+    await this.commands.ip('link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns);
+    await this.commands.ip('link', 'set', veth, 'master', this.bridge);
+    await this.commands.ip('link', 'set', veth, 'type', 'bridge_slave', 'hairpin', 'on');
+    await this.commands.ip('link', 'set', veth, 'up');
+    const pod = ['-n', netns];
+    await this.commands.ipGlobal(...pod, 'link', 'set', 'lo', 'up');
+    await this.commands.ipGlobal(...pod, 'addr', 'replace', `${ip}/${this.prefix}`, 'dev', 'eth0');
+    await this.commands.ipGlobal(...pod, 'link', 'set', 'eth0', 'up');
+    await this.commands.ipGlobal(...pod, 'route', 'replace', 'default', 'via', this.gateway, 'dev', 'eth0');
   }
 
   private async netnsUsable(netns: string): Promise<boolean> {

@@ -57,11 +57,11 @@ export async function readOomKillCount(cgroupsPath: string, root = CGROUP_ROOT):
   }
 }
 
-/** The v1 hierarchies mounted under the cgroup root (cpu,cpuacct links are skipped: same dir). */
+/** Every hierarchy under the cgroup root, including the hybrid cgroup2 one at unified/ (crun makes dirs there too). */
 async function hierarchies(root: string): Promise<string[]> {
   try {
     const entries = await readdir(root, { withFileTypes: true });
-    return entries.filter((e) => e.isDirectory() && e.name !== 'unified').map((e) => e.name);
+    return entries.filter((e) => e.isDirectory()).map((e) => e.name);
   } catch {
     return [];
   }

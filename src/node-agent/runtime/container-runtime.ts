@@ -13,6 +13,7 @@ import { readCgroupStats, readOomKillCount, removeCgroup } from './cgroups.js';
 import { conmonPaths, launchConmon } from './conmon.js';
 import { execProcessSpec, startExec, type ExecOptions, type ExecProcess } from './exec.js';
 import { checkHost, findExecutable, type HostCheck } from './host-setup.js';
+import { fitSpecToAgent, readAgentLimits } from './host-limits.js';
 
 export type { ExecOptions, ExecProcess } from './exec.js';
 export type { HostCheck, MissingRequirement } from './host-setup.js';
@@ -131,7 +132,7 @@ export class ContainerRuntime {
     const linux = (spec as { linux?: { cgroupsPath?: string } }).linux;
     const process = (spec as { process?: { terminal?: boolean } }).process;
     const meta: ContainerMeta = { id, bundleDir, logPath, cgroupsPath: linux?.cgroupsPath ?? '', createdAt: new Date().toISOString() };
-    await writeFile(join(bundleDir, 'config.json'), JSON.stringify(spec, null, 2));
+    await writeFile(join(bundleDir, 'config.json'), JSON.stringify(fitSpecToAgent(spec, readAgentLimits()), null, 2));
     await writeFile(join(dir, 'meta.json'), JSON.stringify(meta));
     try {
       const pid = await launchConmon({

@@ -72,7 +72,14 @@ export async function applyHybridCgroupFix(): Promise<string | undefined> {
     throw new Error(`cgroup2 at /sys/fs/cgroup/unified owns controllers ${names.join(', ')}; only hugetlb can be moved to v1 automatically`);
   }
   await mkdir(HUGETLB_DIR, { recursive: true });
-  await run('/usr/bin/mount', ['-t', 'cgroup', '-o', 'hugetlb', 'cgroup', HUGETLB_DIR]);
+  try {
+    await run('/usr/bin/mount', ['-t', 'cgroup', '-o', 'hugetlb', 'cgroup', HUGETLB_DIR]);
+  } catch (err) {
+    // Another agent may have mounted it in the meantime; what matters is the list being empty now.
+    const now = (await readFile(UNIFIED_CONTROLLERS, 'utf8').catch(() => '')).trim();
+    if (now !== '') throw new Error(`mounting the hugetlb cgroup hierarchy failed: ${((err as { stderr?: string }).stderr ?? (err as Error).message).trim()}`);
+    return undefined;
+  }
   return `mounted the hugetlb cgroup v1 hierarchy at ${HUGETLB_DIR} so crun accepts the hybrid layout`;
 }
 

@@ -1,0 +1,12 @@
+// Where the node agent reads the API objects that volumes and env refer to (an informer cache or
+// direct GETs). `undefined` means "not found"; other failures are thrown.
+
+import type { KubeObject } from '../../api/meta.js';
+
+export interface ObjectSource {
+  getConfigMap(ns: string, name: string): Promise<KubeObject | undefined>;
+  getSecret(ns: string, name: string): Promise<KubeObject | undefined>;
+  /** Needed for persistentVolumeClaim volumes; without it such volumes fail to mount. */
+  getPersistentVolumeClaim?(ns: string, name: string): Promise<KubeObject | undefined>;
+  getPersistentVolume?(name: string): Promise<KubeObject | undefined>;
+}
