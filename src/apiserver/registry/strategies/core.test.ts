@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../api/meta.js';
 import type { Strategy } from '../strategy.js';
+import { validateObjectMeta } from '../../../machinery/validation/object-meta.js';
 import { CORE_STRATEGIES } from './core.js';
 import { POD_UPDATE_FORBIDDEN_MESSAGE } from './pod.js';
 import { PVC_SPEC_IMMUTABLE_MESSAGE } from './persistentvolumeclaim.js';
@@ -83,12 +84,15 @@ describe('services', () => {
     ['unnamed ports', svc({ ports: [{ port: 80 }, { port: 81 }] }), ['spec.ports[0].name: Required value', 'spec.ports[1].name: Required value']],
     ['bad type', svc({ type: 'Public', ports: [{ port: 80 }] }), ['spec.type: Unsupported value: "Public": supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"']],
     ['nodePort on ClusterIP', svc({ ports: [{ port: 80, nodePort: 30000 }] }), ["spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'"]],
-    ['DNS-1035 name', svc({ ports: [{ port: 80 }] }, '1web'), [
-      `metadata.name: Invalid value: "1web": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`,
-    ]],
     ['bad port', svc({ ports: [{ port: 0 }] }), ['spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive', 'spec.ports[0].targetPort: Invalid value: 0: must be between 1 and 65535, inclusive']],
   ];
   for (const [name, obj, want] of cases) test(name, () => assert.deepEqual(lines(s.validate?.(obj) ?? []), want));
+  test('names are DNS-1035 labels', () => {
+    const obj = svc({ ports: [{ port: 80 }] }, '1web');
+    assert.deepEqual(lines(validateObjectMeta(obj.metadata, { namespaced: true, nameValidator: s.nameValidator })), [
+      `metadata.name: Invalid value: "1web": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`,
+    ]);
+  });
   test('NodePort gets externalTrafficPolicy', () => assert.equal((svc({ type: 'NodePort', ports: [{ port: 80 }] }).spec as Record<string, unknown>).externalTrafficPolicy, 'Cluster'));
   test('clusterIP is kept when omitted and may not change', () => {
     const old = svc({ ports: [{ port: 80 }], clusterIP: '10.0.0.10', clusterIPs: ['10.0.0.10'] });
@@ -111,7 +115,8 @@ describe('namespaces', () => {
     assert.deepEqual(s.fieldAttributes?.(ns), { 'status.phase': 'Active' });
   });
   test('names are DNS labels', () => {
-    assert.deepEqual(lines(s.validate?.(created(s, { metadata: { name: 'a.b' } })) ?? []), ['metadata.name: Invalid value: "a.b": must not contain dots']);
+    const ns = created(s, { metadata: { name: 'a.b' } });
+    assert.deepEqual(lines(validateObjectMeta(ns.metadata, { namespaced: false, nameValidator: s.nameValidator })), ['metadata.name: Invalid value: "a.b": must not contain dots']);
   });
 });
 
