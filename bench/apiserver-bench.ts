@@ -10,7 +10,7 @@
 
 import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -55,6 +55,26 @@ function ms(summary: Summary): Record<string, number> {
   return { count: summary.count, p50: round(summary.p50, 2), p99: round(summary.p99, 2), max: round(summary.max, 2), mean: round(summary.mean, 2) };
 }
 
+/** node flags that make the server write a CPU profile for benchmark `name`, if --cpu-prof was given. */
+function profileArgs(name: string): string[] {
+  if (!flags['cpu-prof']) return [];
+  const dir = join(flags['cpu-prof'], name);
+  mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}
+
+/** After the server stopped: the top self-time functions of its newest profile. */
+function profileTop(name: string): SelfTime[] | undefined {
+  if (!flags['cpu-prof']) return undefined;
+  const dir = join(flags['cpu-prof'], name);
+  const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort().at(-1);
+  if (!file) return undefined;
+  const top = topSelfTimes(join(dir, file), 15).map((r) => ({ ...r, selfMs: Math.round(r.selfMs), percent: round(r.percent, 1) }));
+  console.log(`\nserver profile ${join(dir, file)} (whole server run, incl. start-up), top self time:`);
+  printSelfTimes(top);
+  return top;
+}
+
 // 1. Creates per second ---------------------------------------------------------------------------
 
 interface CreateResult {
@@ -72,9 +92,7 @@ interface CreateResult {
 
 async function benchCreate(): Promise<CreateResult> {
   const clients = Number(flags.clients);
-  const profileDir = flags['cpu-prof'];
-  if (profileDir) mkdirSync(profileDir, { recursive: true });
-  const server = await startServer({ nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
+  const server = await startServer({ nodeArgs: profileArgs('create') });
   try {
     const client = new HttpsClient(server.port, server.token, server.ca, clients);
     await ensureNamespace(client, 'bench-create');
@@ -128,14 +146,7 @@ async function benchCreate(): Promise<CreateResult> {
       ['client CPU (cores)', result.clientCpuCores],
     ]);
     await server.stop();
-    if (profileDir) {
-      const file = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')).sort().at(-1);
-      if (file) {
-        result.profileTop = topSelfTimes(join(profileDir, file), 15).map((r) => ({ ...r, selfMs: Math.round(r.selfMs), percent: round(r.percent, 1) }));
-        console.log(`\nserver profile ${join(profileDir, file)} (whole run incl. start-up and warm-up), top self time:`);
-        printSelfTimes(result.profileTop);
-      }
-    }
+    result.profileTop = profileTop('create');
     return result;
   } finally {
     await server.stop();
@@ -251,6 +262,7 @@ interface WatchResult {
   openSeconds: number;
   serverCpuCores: number;
   clientCpuCores: number;
+  profileTop?: SelfTime[];
 }
 
 async function benchWatch(): Promise<WatchResult> {
@@ -258,7 +270,7 @@ async function benchWatch(): Promise<WatchResult> {
   const processes = Math.max(1, Number(flags['watch-procs']));
   const writes = Number(flags.writes);
   const rate = Number(flags.rate);
-  const server = await startServer();
+  const server = await startServer({ nodeArgs: profileArgs('watch') });
   try {
     const ca = server.ca;
     const client = new HttpsClient(server.port, server.token, ca, 4);
@@ -268,11 +280,15 @@ async function benchWatch(): Promise<WatchResult> {
     const list = await client.json<{ metadata: { resourceVersion: string } }>('GET', path);
     const config: WatchWorkerConfig = { port: server.port, token: server.token, ca, path, resourceVersion: list.metadata.resourceVersion, watchers: 0, expected: writes };
 
+    // One unannotated write: the server sends a watch's response head only with its first event.
+    const warmUp = () => client.json('POST', path, configMap('warm-up'));
     const openStarted = performance.now();
     const clientCpuBefore = process.cpuUsage();
     let collect: () => Promise<{ latencies: number[]; clientCpuMs: number }>;
     if (processes === 1) {
-      const local = await watchLatencies({ ...config, watchers });
+      const local = watchLatencies({ ...config, watchers });
+      await warmUp();
+      await local.opened;
       collect = async () => ({ latencies: await local.finish(10_000), clientCpuMs: 0 });
     } else {
       const children = Array.from({ length: processes }, (_, i) => {
@@ -285,6 +301,7 @@ async function benchWatch(): Promise<WatchResult> {
         child.send({ ...config, watchers: share });
         return { child, next };
       });
+      await warmUp();
       await Promise.all(children.map((c) => c.next())); // 'ready'
       collect = async () => {
         for (const c of children) c.child.send('finish');
@@ -293,6 +310,7 @@ async function benchWatch(): Promise<WatchResult> {
       };
     }
     const openSeconds = (performance.now() - openStarted) / 1000;
+    await new Promise((r) => setTimeout(r, 1000)); // let the handshakes' garbage settle
 
     const serverCpuBefore = cpuTimeMs(server.pid);
     const writeCpuBefore = process.cpuUsage();
@@ -335,10 +353,12 @@ async function benchWatch(): Promise<WatchResult> {
       ['delivery p99 (ms)', result.latencyMs.p99!, 'target < 50'],
       ['delivery max (ms)', result.latencyMs.max!],
       ['write p50 (ms)', result.writeLatencyMs.p50!, 'POST/PATCH round trip'],
-      ['open all watches (s)', result.openSeconds],
+      ['open all watches (s)', result.openSeconds, 'incl. the warm-up event'],
       ['server CPU (cores)', result.serverCpuCores, 'during the writes'],
       ['client CPU (cores)', result.clientCpuCores, 'all client processes'],
     ]);
+    await server.stop();
+    result.profileTop = profileTop('watch');
     return result;
   } finally {
     await server.stop();
@@ -390,13 +410,14 @@ async function main(): Promise<void> {
   const unknown = selected.filter((name) => !known.includes(name));
   if (unknown.length) throw new Error(`unknown benchmark(s) ${unknown.join(', ')}; choose from ${known.join(', ')}`);
   const results: Record<string, unknown> = {
-    machine: { node: process.version, platform: `${process.platform} ${process.arch}` },
+    machine: { node: process.version, platform: `${process.platform} ${process.arch}`, kernel: release(), cpus: availableParallelism(), memoryGiB: round(totalmem() / 2 ** 30), loadAverageAtStart: loadavg().map((l) => round(l, 2)) },
     date: new Date().toISOString(),
   };
   if (selected.includes('create')) results.create = await benchCreate();
   if (selected.includes('list')) results.list = await benchList();
   if (selected.includes('watch')) results.watch = await benchWatch();
   if (selected.includes('startup')) results.startup = await benchStartup();
+  results.loadAverageAtEnd = loadavg().map((l) => round(l, 2)); // other work on the machine skews every figure
   const json = JSON.stringify(results, null, 2);
   if (flags.json) {
     writeFileSync(flags.json, `${json}\n`);

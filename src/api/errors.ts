@@ -214,7 +214,7 @@ export function unsupportedMediaType(contentType: string): ApiError {
 }
 
 export function requestEntityTooLarge(limitBytes: number): ApiError {
-  return new ApiError('RequestEntityTooLarge', 413, `the request body exceeds the maximum size of ${limitBytes} bytes`);
+  return new ApiError('RequestEntityTooLarge', 413, `Request entity too large: limit is ${limitBytes}`);
 }
 
 export function expired(message: string): ApiError {

@@ -7,6 +7,7 @@ const USAGE = `Usage: kijabi <command> [flags]
 
 Commands:
   server     Run a single-node cluster: API server, scheduler, controllers (and the node agent)
+  agent      Run a node agent (kubelet) against a remote server
   hollow-nodes  Register simulated nodes that run no containers (for scale tests)
   version    Print the version
 
@@ -25,6 +26,25 @@ kijabi server flags:
   --service-cidr CIDR       virtual IP range for Services (default 10.43.0.0/16)
   --cluster-cidr CIDR       pod IP range (default 10.42.0.0/16)
   --service-node-port-range RANGE  NodePort range (default 30000-32767)
+  --node-name NAME          name of the in-process node agent's Node (default: the hostname)
+  --node-netns NS           run the agent's bridge and pod networking inside this netns (tests)
+  --crash-backoff MS[,CAP]  CrashLoopBackOff base (and cap) in milliseconds (default 10000,300000)
+
+kijabi agent flags:
+  --server URL              API server URL (https://HOST:PORT)
+  --token TOKEN             bearer token (the server's token; also what the API server presents to us)
+  --ca-file FILE            cluster CA to verify the server (default <data-dir>/server/tls/server-ca.crt
+                            when co-located with the server; there is no trust-on-first-use)
+  --data-dir DIR            state directory; the agent uses DIR/agent (default as for server)
+  --node-name NAME          Node name (default: the hostname)
+  --node-ip IP              address to advertise and serve streaming on (default 127.0.0.1)
+  --node-netns NS           run bridge and pods inside this netns (tests)
+  --pod-cidr CIDR           this node's pod CIDR (default: derived from the node name in --cluster-cidr)
+  --cluster-cidr CIDR       (default 10.42.0.0/16)    --service-cidr CIDR  (default 10.43.0.0/16)
+  --streaming-port PORT     logs/exec/port-forward port (default 10250, a free one when taken)
+  --tls-cert-file FILE, --tls-key-file FILE  streaming serving certificate (default: issued with the
+                            cluster CA key when <data-dir>/server/tls/server-ca.key is present)
+  --crash-backoff MS[,CAP]  CrashLoopBackOff base (and cap) in milliseconds
 `;
 
 function fail(message: string): never {
@@ -48,6 +68,9 @@ async function serverCommand(args: string[]): Promise<void> {
       'service-cidr': { type: 'string' },
       'cluster-cidr': { type: 'string' },
       'service-node-port-range': { type: 'string' },
+      'node-name': { type: 'string' },
+      'node-netns': { type: 'string' },
+      'crash-backoff': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -73,6 +96,9 @@ async function serverCommand(args: string[]): Promise<void> {
     serviceCidr: values['service-cidr'] ?? '10.43.0.0/16',
     clusterCidr: values['cluster-cidr'] ?? '10.42.0.0/16',
     nodePortRange: [range[0], range[1]],
+    nodeName: values['node-name'],
+    nodeNetns: values['node-netns'],
+    crashBackoffMs: parseCrashBackoff(values['crash-backoff']),
   });
   process.stdout.write(`Kijabi API server is ready on port ${server.port}\nKubeconfig written to ${server.kubeconfigPath}\nUse it with: export KUBECONFIG=${server.kubeconfigPath}; kubectl get nodes\n`);
   const stop = (signal: string) => {
@@ -87,6 +113,79 @@ async function serverCommand(args: string[]): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+function parseCrashBackoff(text: string | undefined): { baseMs: number; capMs: number } | undefined {
+  if (text === undefined) return undefined;
+  const [base, cap] = text.split(',').map(Number);
+  if (!Number.isInteger(base) || base! <= 0 || (cap !== undefined && (!Number.isInteger(cap) || cap < base!))) fail('--crash-backoff must look like 1000 or 1000,5000 (milliseconds)');
+  return { baseMs: base!, capMs: cap ?? Math.max(base!, 300_000) };
+}
+
+async function agentCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      server: { type: 'string' },
+      token: { type: 'string' },
+      'ca-file': { type: 'string' },
+      'data-dir': { type: 'string' },
+      'node-name': { type: 'string' },
+      'node-ip': { type: 'string' },
+      'node-netns': { type: 'string' },
+      'pod-cidr': { type: 'string' },
+      'cluster-cidr': { type: 'string' },
+      'service-cidr': { type: 'string' },
+      'streaming-port': { type: 'string' },
+      'tls-cert-file': { type: 'string' },
+      'tls-key-file': { type: 'string' },
+      'crash-backoff': { type: 'string' },
+    },
+    strict: true,
+  });
+  if (!values.server || !values.token) fail('agent needs --server URL and --token TOKEN');
+  const { existsSync, readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { hostname } = await import('node:os');
+  const dataDir = values['data-dir'] ?? defaultDataDir();
+  const tlsDir = join(dataDir, 'server', 'tls');
+  const caFile = values['ca-file'] ?? (existsSync(join(tlsDir, 'server-ca.crt')) ? join(tlsDir, 'server-ca.crt') : undefined);
+  if (!caFile) fail('agent needs --ca-file FILE (the cluster CA; find it in <server data-dir>/server/tls/server-ca.crt)');
+  const nodeName = (values['node-name'] ?? hostname()).toLowerCase();
+  const nodeIp = values['node-ip'] ?? '127.0.0.1';
+  let streamingTls: { certPem: string; keyPem: string };
+  if (values['tls-cert-file'] && values['tls-key-file']) {
+    streamingTls = { certPem: readFileSync(values['tls-cert-file'], 'utf8'), keyPem: readFileSync(values['tls-key-file'], 'utf8') };
+  } else if (existsSync(join(tlsDir, 'server-ca.key'))) {
+    const { issueServingCert } = await import('../apiserver/auth/certs.js');
+    streamingTls = await issueServingCert(tlsDir, [nodeIp, 'localhost', hostname()], `system:node:${nodeName}`);
+  } else {
+    fail('agent needs --tls-cert-file and --tls-key-file (a serving certificate signed by the cluster CA) when the CA key is not in <data-dir>/server/tls');
+  }
+  const port = Number(values['streaming-port'] ?? '10250');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--streaming-port must be a port number');
+  const { RestClient } = await import('../client/rest-client.js');
+  const { NodeAgent } = await import('../node-agent/agent.js');
+  const client = new RestClient({ server: values.server, token: values.token, ca: readFileSync(caFile, 'utf8'), userAgent: 'kijabi-agent/0.1' });
+  const controller = new AbortController();
+  process.once('SIGTERM', () => controller.abort());
+  process.once('SIGINT', () => controller.abort());
+  await new NodeAgent({
+    client,
+    nodeName,
+    dataDir: join(dataDir, 'agent'),
+    podCidr: values['pod-cidr'],
+    clusterCidr: values['cluster-cidr'] ?? '10.42.0.0/16',
+    serviceCidr: values['service-cidr'] ?? '10.43.0.0/16',
+    nodeIp,
+    nodeNetns: values['node-netns'],
+    streamingPort: port,
+    streamingTls,
+    agentToken: values.token,
+    crashLoopBackoff: parseCrashBackoff(values['crash-backoff']),
+    onReady: (info) => process.stdout.write(`Kijabi node agent ${nodeName} is ready (streaming port ${info.streamingPort}, pod CIDR ${info.podCidr})\n`),
+  }).start(controller.signal);
+  client.close();
 }
 
 async function hollowNodesCommand(args: string[]): Promise<void> {
@@ -133,6 +232,8 @@ export async function main(argv: string[]): Promise<void> {
       return serverCommand(rest);
     case 'hollow-nodes':
       return hollowNodesCommand(rest);
+    case 'agent':
+      return agentCommand(rest);
     case 'version':
     case '--version':
       process.stdout.write('kijabi v0.1.0 (Kubernetes v1.32 API)\n');

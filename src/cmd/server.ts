@@ -2,12 +2,12 @@
 // store, API server, then the components once the API answers (as k3s does).
 
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { API_TYPES } from '../api/types/index.js';
 import { BuiltinAdmission } from '../apiserver/admission/admission.js';
-import { ensureTls, servingHosts } from '../apiserver/auth/certs.js';
+import { ensureTls, issueServingCert, servingHosts } from '../apiserver/auth/certs.js';
 import { ensureToken, TokenAuthenticator } from '../apiserver/auth/token.js';
 import { bootstrapCluster } from '../apiserver/bootstrap.js';
 import { ApiServer } from '../apiserver/http/server.js';
@@ -32,6 +32,11 @@ export interface ServerFlags {
   serviceCidr: string;
   clusterCidr: string;
   nodePortRange: [number, number];
+  /** In-process agent: run the bridge and pods inside this named netns (tests). */
+  nodeNetns?: string;
+  nodeName?: string;
+  /** CrashLoopBackOff base and cap in ms (tests use small values). */
+  crashBackoffMs?: { baseMs: number; capMs: number };
 }
 
 export function defaultDataDir(): string {
@@ -106,6 +111,28 @@ export async function runServer(flags: ServerFlags): Promise<RunningServer> {
       const { loadSchedulerConfig } = await import('../scheduler/config.js');
       const config = flags.schedulerConfig ? loadSchedulerConfig(flags.schedulerConfig) : undefined;
       await new Scheduler({ client, config }).start(components.signal);
+    });
+  }
+
+  if (!flags.disableAgent) {
+    run('node-agent', async () => {
+      const { NodeAgent } = await import('../node-agent/agent.js');
+      const nodeName = (flags.nodeName ?? hostname()).toLowerCase();
+      const streamingTls = await issueServingCert(join(serverDir, 'tls'), ['127.0.0.1', 'localhost', hostname()], `system:node:${nodeName}`);
+      await new NodeAgent({
+        client,
+        nodeName,
+        dataDir: join(flags.dataDir, 'agent'),
+        podCidr: `${flags.clusterCidr.split('/')[0]}/24`,
+        clusterCidr: flags.clusterCidr,
+        serviceCidr: flags.serviceCidr,
+        nodeNetns: flags.nodeNetns,
+        streamingPort: 10250,
+        streamingTls,
+        agentToken: token,
+        crashLoopBackoff: flags.crashBackoffMs,
+        log: createLogger('node-agent'),
+      }).start(components.signal);
     });
   }
 

@@ -155,7 +155,7 @@ describe('kubectl and HTTPS error handling', () => {
     assert.equal((await raw('GET', '/readyz')).status, 200);
   });
 
-  test('413 carries the Kubernetes message', { todo: 'server bug: 413 message wording differs from Kubernetes' }, async () => {
+  test('413 carries the Kubernetes message', async () => {
     const huge = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'huge' }, data: { blob: 'x'.repeat(3 * 1024 * 1024 + 16) } });
     const response = await raw('POST', '/api/v1/namespaces/default/configmaps', { token: cluster.token, body: huge });
     assert.equal(JSON.parse(response.body).message, 'Request entity too large: limit is 3145728');

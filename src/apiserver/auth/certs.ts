@@ -56,7 +56,7 @@ async function generateCa(commonName: string): Promise<{ certPem: string; keyPem
   return { certPem: cert.toString('pem'), keyPem: await exportKeyPem(keys.privateKey) };
 }
 
-async function generateServingCert(ca: { certPem: string; keyPem: string }, hosts: string[]): Promise<{ certPem: string; keyPem: string }> {
+async function generateServingCert(ca: { certPem: string; keyPem: string }, hosts: string[], commonName = 'kijabi-apiserver'): Promise<{ certPem: string; keyPem: string }> {
   const caCert = new x509.X509Certificate(ca.certPem);
   const caKey = await importKeyPem(ca.keyPem);
   const keys = (await webcrypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify'])) as unknown as webcrypto.CryptoKeyPair;
@@ -64,7 +64,7 @@ async function generateServingCert(ca: { certPem: string; keyPem: string }, host
   const names = hosts.map((host) => (isIP(host) ? { type: 'ip' as const, value: host } : { type: 'dns' as const, value: host }));
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
-    subject: 'CN=kijabi-apiserver',
+    subject: `CN=${commonName}`,
     issuer: caCert.subject,
     notBefore: new Date(now - 3600_000),
     notAfter: new Date(now + TEN_YEARS_MS),
@@ -122,4 +122,13 @@ export async function ensureTls(tlsDir: string, hosts: string[]): Promise<TlsMat
   writeFileSync(keyPath, serving.keyPem, { mode: 0o600 });
   writeFileSync(certPath, serving.certPem);
   return { caCertPem: ca.certPem, certPem: serving.certPem, keyPem: serving.keyPem };
+}
+
+/**
+ * A serving certificate for `hosts` signed by the cluster CA in `tlsDir` (for node agents' streaming
+ * servers, which the API server verifies against that CA). Not stored: agents issue one per start.
+ */
+export async function issueServingCert(tlsDir: string, hosts: string[], commonName: string): Promise<{ certPem: string; keyPem: string }> {
+  const ca = { certPem: readFileSync(join(tlsDir, 'server-ca.crt'), 'utf8'), keyPem: readFileSync(join(tlsDir, 'server-ca.key'), 'utf8') };
+  return generateServingCert(ca, hosts, commonName);
 }

@@ -2,13 +2,13 @@
 // the generic status subresource. Subresources with their own shape live in subresources.ts.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { badRequest, methodNotAllowed, notFound } from '../../api/errors.js';
+import { badRequest, internal, isApiError, methodNotAllowed, notFound } from '../../api/errors.js';
 import type { DeleteOptions, KubeObject } from '../../api/meta.js';
 import { authorize } from '../auth/authorizer.js';
 import type { RequestContext } from '../registry/context.js';
 import { deleteCollection, deleteResource } from '../registry/deletion.js';
 import { patchResource } from '../registry/patch.js';
-import type { ListOptions, ResourceRegistry } from '../registry/registry.js';
+import { parseResourceVersion, type ListOptions, type ResourceRegistry } from '../registry/registry.js';
 import { watchResource } from '../watch/watch.js';
 import { decodeBody, wantsTable } from './negotiation.js';
 import type { ResourceRequestInfo } from './request-info.js';
@@ -121,11 +121,14 @@ async function streamWatch(req: IncomingMessage, res: ServerResponse, registry: 
   const include = includeObjectFrom(query);
   let first = true;
   try {
-    // Pull the first event before answering, so selector errors still become a Status response.
-    let next = await events.next();
+    // Bad selectors and resourceVersions are answered as a Status before the stream starts; after
+    // that the headers go out at once, so clients see the watch open even when nothing changes.
+    registry.selection({ labelSelector: query.get('labelSelector') ?? undefined, fieldSelector });
+    const rv = query.get('resourceVersion');
+    if (rv && rv !== '0') parseResourceVersion(rv);
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
-    while (!next.done) {
+    for (let next = await events.next(); !next.done; next = await events.next()) {
       const event = next.value;
       let object = event.object;
       if (tableVersion && event.type !== 'ERROR' && event.type !== 'BOOKMARK') {
@@ -133,8 +136,12 @@ async function streamWatch(req: IncomingMessage, res: ServerResponse, registry: 
         first = false;
       }
       res.write(`${JSON.stringify({ type: event.type, object })}\n`);
-      next = await events.next();
     }
+  } catch (err) {
+    // Once streaming, a failure becomes an in-stream ERROR event, as Kubernetes sends it.
+    if (!res.headersSent) throw err;
+    const status = isApiError(err) ? err.toStatus() : internal(err).toStatus();
+    if (!res.writableEnded) res.write(`${JSON.stringify({ type: 'ERROR', object: status })}\n`);
   } finally {
     clearTimeout(timer);
     req.off('close', stop);
@@ -175,11 +182,15 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
       return respondObjects(req, res, registry, env, query, result.object, result.created ? 201 : 200, ctx);
     }
     case 'delete': {
-      const result = await deleteResource(registry, info.namespace, info.name!, await readDeleteOptions(req, query), ctx);
+      const options = await readDeleteOptions(req, query);
+      if (options.dryRun?.includes('All')) ctx.dryRun = true;
+      const result = await deleteResource(registry, info.namespace, info.name!, options, ctx);
       return respondObjects(req, res, registry, env, query, result.object, result.deleted ? 200 : 200, ctx);
     }
     case 'deletecollection': {
-      const list = await deleteCollection(registry, info.namespace, listOptionsFrom(query), await readDeleteOptions(req, query), ctx);
+      const options = await readDeleteOptions(req, query);
+      if (options.dryRun?.includes('All')) ctx.dryRun = true;
+      const list = await deleteCollection(registry, info.namespace, listOptionsFrom(query), options, ctx);
       return respondObjects(req, res, registry, env, query, list, 200, ctx);
     }
     default:

@@ -23,14 +23,21 @@ export function safeEncodeString(text: string): string {
   return out;
 }
 
-/** JSON with object keys sorted and undefined dropped: equal data gives equal text. */
+/**
+ * JSON with object keys sorted and null, undefined and empty-object members dropped, so that
+ * equal data gives equal text whatever the client sent (kubectl sends `creationTimestamp: null`).
+ */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.keys(value)
-    .sort()
-    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+  const entries: string[] = [];
+  for (const k of Object.keys(value).sort()) {
+    const member = (value as Record<string, unknown>)[k];
+    if (member === undefined || member === null) continue;
+    const text = canonicalJson(member);
+    if (text === '{}' && !Array.isArray(member)) continue;
+    entries.push(`${JSON.stringify(k)}:${text}`);
+  }
   return `{${entries.join(',')}}`;
 }
 

@@ -82,6 +82,7 @@ describe('pod-template-hash', () => {
   test('template comparison ignores the hash label', () => {
     const withHash = { ...template, metadata: { labels: { app: 'web', 'pod-template-hash': 'abc' } } };
     assert.ok(templatesEqualIgnoringHash(template, withHash));
+    assert.ok(templatesEqualIgnoringHash({ ...template, metadata: { creationTimestamp: null, labels: { app: 'web' } } } as never, withHash));
     assert.ok(!templatesEqualIgnoringHash(template, { ...withHash, metadata: { labels: { app: 'api', 'pod-template-hash': 'abc' } } }));
   });
 });

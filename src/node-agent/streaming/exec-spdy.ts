@@ -2,7 +2,7 @@
 // client opens one stream per channel, named by the `streamtype` header. Stdin EOF is a FIN, resize
 // messages are JSON objects, and the exit Status goes on the error stream (JSON for v4/v5, text before).
 
-import type { Duplex } from 'node:stream';
+import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import type { Logger } from '../../client/log.js';
 import type { ExecProcess } from './backend.js';
 import { parseResize } from './exec-websocket.js';
@@ -29,6 +29,14 @@ export interface SpdyExecOptions {
 type StreamType = 'error' | 'stdin' | 'stdout' | 'stderr' | 'resize';
 
 export function serveSpdyExec(socket: Duplex, proc: ExecProcess, options: SpdyExecOptions): Promise<void> {
+  // Hold the output until the client's streams exist (child_process discards unread output on exit).
+  const held = (source: Readable): PassThrough => {
+    const buffer = new PassThrough();
+    source.once('error', (err: Error) => buffer.destroy(err));
+    return source.pipe(buffer);
+  };
+  const stdout = held(proc.stdout);
+  const stderr = held(proc.stderr);
   return new Promise((resolve) => {
     const expected = new Set<StreamType>(['error']);
     if (options.stdin) expected.add('stdin');
@@ -54,8 +62,8 @@ export function serveSpdyExec(socket: Duplex, proc: ExecProcess, options: SpdyEx
     connection.once('close', () => {
       clearTimeout(waitTimer);
       if (proc.stdin && !proc.stdin.writableEnded) proc.stdin.end();
-      proc.stdout.resume();
-      proc.stderr.resume();
+      stdout.resume();
+      stderr.resume();
       resolve();
     });
 
@@ -96,7 +104,7 @@ export function serveSpdyExec(socket: Duplex, proc: ExecProcess, options: SpdyEx
       });
       const errorStream = streams.get('error');
       errorStream?.resume();
-      const outputs = Promise.all([pipeOut(proc.stdout, streams.get('stdout')), pipeOut(proc.stderr, streams.get('stderr'))]);
+      const outputs = Promise.all([pipeOut(stdout, streams.get('stdout')), pipeOut(stderr, streams.get('stderr'))]);
       void (async () => {
         let message: string | undefined;
         try {

@@ -50,7 +50,7 @@ export function defaultBinding(binding: KubeObject): void {
     if (!isObject(raw)) continue;
     if (raw.apiGroup !== undefined && raw.apiGroup !== '') continue;
     if (raw.kind === 'User' || raw.kind === 'Group') raw.apiGroup = RBAC_GROUP;
-    else if (raw.kind === 'ServiceAccount') raw.apiGroup = '';
+    else if (raw.kind === 'ServiceAccount') delete raw.apiGroup; // "" is the default; Go omits it
   }
 }
 

@@ -1,0 +1,48 @@
+// The CronJob controller: CronJob and Job events, plus a timer per CronJob for its next run.
+import { controllerOf, objectKey } from '../../api/meta.js';
+import { EventRecorder } from '../../client/event-recorder.js';
+import { createLogger, type Logger } from '../../client/log.js';
+import { runWorkers, WorkQueue } from '../../client/work-queue.js';
+import type { Job } from '../job/types.js';
+import type { WorkloadControllerOptions } from '../replicaset/controller.js';
+import { KINDS } from '../replicaset/kinds.js';
+import type { CronJob } from './reconcile.js';
+import { CronJobSync } from './sync.js';
+
+export class CronJobController {
+  readonly queue = new WorkQueue<string>();
+  private readonly log: Logger;
+  private readonly syncer: CronJobSync;
+
+  constructor(private readonly options: WorkloadControllerOptions) {
+    this.log = options.log ?? createLogger('cronjob-controller');
+    const cjInformer = options.informers.informerFor<CronJob>(KINDS.cronJob);
+    const jobInformer = options.informers.informerFor<Job>(KINDS.job);
+    const enqueue = (cj: CronJob): void => this.queue.add(objectKey(cj));
+    cjInformer.addHandlers({ onAdd: enqueue, onUpdate: (_o, cj) => enqueue(cj) });
+    const enqueueOwner = (job: Job): void => {
+      const ref = controllerOf(job);
+      if (ref?.kind === 'CronJob') this.queue.add(`${job.metadata.namespace}/${ref.name}`);
+    };
+    jobInformer.addHandlers({ onAdd: enqueueOwner, onUpdate: (_o, job) => enqueueOwner(job), onDelete: enqueueOwner });
+    const recorder = options.recorder ?? new EventRecorder({ client: options.client, component: 'cronjob-controller', log: this.log });
+    this.syncer = new CronJobSync({ client: options.client, cronJobs: cjInformer.lister(), jobs: jobInformer.lister(), recorder, log: this.log, now: options.now });
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    if (await this.options.informers.waitForSync(signal)) {
+      // Timers are not exact over hours; cap the wait so a late wake-up is at most a minute late.
+      await runWorkers(
+        this.queue,
+        this.options.workers ?? 5,
+        async (key) => {
+          const result = await this.syncer.sync(key);
+          if (result.requeueAfterMs !== undefined) this.queue.addAfter(key, Math.min(result.requeueAfterMs, 60_000));
+        },
+        signal,
+        this.log,
+      );
+    }
+    this.queue.shutDown();
+  }
+}

@@ -1,0 +1,154 @@
+// The node agent (Kijabi's kubelet): checks the host, registers the Node and keeps its Lease,
+// sets up pod networking, runs the pods bound to this node and serves logs/exec/port-forward.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { isApiError } from '../api/errors.js';
+import type { KubeObject } from '../api/meta.js';
+import { findResource } from '../api/resources.js';
+import { EventRecorder } from '../client/event-recorder.js';
+import { createLogger, type Logger } from '../client/log.js';
+import type { RestClient } from '../client/rest-client.js';
+import { ImageStore } from './images/image-store.js';
+import { PodNetwork } from './network/pod-network.js';
+import { NETNS_DIR } from './network/names.js';
+import { collectFacts, NodeHeartbeat } from './node/node-heartbeat.js';
+import { allocatePodCidr } from './node/node-status.js';
+import { DEFAULT_CRASH_BACKOFF, type BackoffPolicy } from './pods/backoff.js';
+import { clusterDnsIp } from './pods/container-config.js';
+import { loadKubeletDeps, type ObjectSource } from './pods/kubelet-deps.js';
+import { PodManager } from './pods/pod-manager.js';
+import { PodSyncer } from './pods/pod-syncer.js';
+import { ContainerRuntime } from './runtime/container-runtime.js';
+import { AgentStreamingBackend } from './streaming-backend.js';
+import { StreamingServer } from './streaming/streaming-server.js';
+
+export interface NodeAgentOptions {
+  client: RestClient;
+  nodeName: string;
+  /** <data-dir>/agent */
+  dataDir: string;
+  podCidr?: string;
+  clusterCidr: string;
+  serviceCidr: string;
+  /** The node's address (InternalIP); the streaming server listens on it. Default 127.0.0.1. */
+  nodeIp?: string;
+  /** Run the bridge and pod networking inside this named netns (tests). */
+  nodeNetns?: string;
+  bridge?: string;
+  /** 0 picks a free port. */
+  streamingPort: number;
+  streamingTls: { certPem: string; keyPem: string };
+  /** Bearer token the API server presents to the streaming server. */
+  agentToken: string;
+  crashLoopBackoff?: { baseMs: number; capMs: number };
+  /** Called once the streaming server listens and the Node is registered. */
+  onReady?: (info: { streamingPort: number; podCidr: string }) => void;
+  log?: Logger;
+}
+
+/** ObjectSource reading straight from the API (configMaps and secrets of env and volumes). */
+export class ClientObjectSource implements ObjectSource {
+  private readonly configMaps = findResource('', 'v1', 'configmaps')!;
+  private readonly secrets = findResource('', 'v1', 'secrets')!;
+  constructor(private readonly client: RestClient) {}
+
+  private async get(desc: typeof this.configMaps, ns: string, name: string): Promise<KubeObject | undefined> {
+    try {
+      return await this.client.get(desc, ns, name);
+    } catch (err) {
+      if (isApiError(err) && err.code === 404) return undefined;
+      throw err;
+    }
+  }
+
+  getConfigMap(ns: string, name: string): Promise<KubeObject | undefined> {
+    return this.get(this.configMaps, ns, name);
+  }
+
+  getSecret(ns: string, name: string): Promise<KubeObject | undefined> {
+    return this.get(this.secrets, ns, name);
+  }
+}
+
+/** Explains what the host lacks, with the install hint for each item. */
+export function hostProblemMessage(missing: { what: string; install?: string }[]): string {
+  return `the node agent cannot run containers on this host:\n${missing.map((m) => `  - ${m.what}${m.install ? ` (install: ${m.install})` : ''}`).join('\n')}`;
+}
+
+export class NodeAgent {
+  private readonly options: NodeAgentOptions;
+  private readonly log: Logger;
+
+  constructor(options: NodeAgentOptions) {
+    this.options = options;
+    this.log = options.log ?? createLogger('node-agent');
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    const o = this.options;
+    const log = this.log.with({ node: o.nodeName });
+    const host = await ContainerRuntime.checkHost();
+    if (!host.ok) throw new Error(hostProblemMessage(host.missing));
+    for (const note of host.applied) log.info('host setup', { applied: note });
+    mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
+    const podsDir = join(o.dataDir, 'pods');
+    mkdirSync(podsDir, { recursive: true });
+    const runtime = new ContainerRuntime({ root: o.dataDir, runtimePath: host.runtime, conmonPath: host.conmon, logSizeMax: 10 * 1024 * 1024, log });
+    const nodeIp = o.nodeIp ?? '127.0.0.1';
+    const hostNetnsPath = o.nodeNetns ? `${NETNS_DIR}/${o.nodeNetns}` : undefined;
+
+    // Streaming first: the Node advertises its port.
+    let manager: PodManager | undefined;
+    let syncer: PodSyncer | undefined;
+    const backend = new AgentStreamingBackend({
+      runtime,
+      podsDir,
+      pod: (ns, name) => manager?.podByName(ns, name),
+      record: (uid) => syncer?.records.get(uid),
+      hostNetnsPath,
+    });
+    const streaming = new StreamingServer({ backend, tls: o.streamingTls, authenticate: (h) => h === `Bearer ${o.agentToken}`, log: log.with({ component: 'streaming' }) });
+    const streamingPort = await streaming.listen(o.streamingPort, nodeIp).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE' || o.streamingPort === 0) throw err;
+      log.warn('streaming port in use; picking a free one', { port: o.streamingPort });
+      return streaming.listen(0, nodeIp);
+    });
+    try {
+      const facts = await collectFacts({ name: o.nodeName, internalIp: nodeIp, podCidr: o.podCidr ?? allocatePodCidr(o.clusterCidr, o.nodeName), dataDir: o.dataDir, streamingPort, runtimePath: host.runtime ?? 'crun' });
+      const heartbeat = new NodeHeartbeat({ client: o.client, facts, dataDir: o.dataDir, log });
+      const podCidr = await heartbeat.register();
+      const network = new PodNetwork({ bridge: o.bridge ?? 'kjb0', podCidr, stateDir: join(o.dataDir, 'network'), clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, nodeNetns: o.nodeNetns, log });
+      await network.setupNode();
+
+      const deps = await loadKubeletDeps();
+      if (deps.standIns.length > 0) log.warn('using stand-ins for modules not present yet', { modules: deps.standIns });
+      const source = new ClientObjectSource(o.client);
+      const events = new EventRecorder({ client: o.client, component: 'kubelet', host: o.nodeName, log });
+      const crash: BackoffPolicy = { ...DEFAULT_CRASH_BACKOFF, ...(o.crashLoopBackoff ?? {}) };
+      const starter = { runtime, deps, source, podsDir, nodeName: o.nodeName, hostIp: nodeIp, dnsIp: clusterDnsIp(o.serviceCidr), hostNetnsPath, log };
+      syncer = new PodSyncer({
+        runtime,
+        network,
+        images: new ImageStore(join(o.dataDir, 'images'), { log }),
+        volumes: deps.createVolumeManager({ podsDir, source, log }),
+        deps,
+        source,
+        events,
+        starter,
+        crashBackoff: crash,
+        pullBackoff: crash,
+        hostIp: nodeIp,
+        log,
+        trigger: (uid) => manager?.trigger(uid),
+      });
+      manager = new PodManager({ client: o.client, nodeName: o.nodeName, syncer, runtime, network, podsDir, exitDir: runtime.exitDir, log });
+      log.info('node agent ready', { streamingPort, podCidr });
+      o.onReady?.({ streamingPort, podCidr });
+      await Promise.all([heartbeat.run(signal), manager.start(signal)]);
+      await events.flush();
+    } finally {
+      await streaming.close();
+    }
+  }
+}

@@ -1,0 +1,174 @@
+// Creating one container of a pod: overlay rootfs over the image layers, the pod's generated
+// files, volume mounts, the OCI spec, then create (under conmon) and start.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { KubeObject } from '../../api/meta.js';
+import type { Logger } from '../../client/log.js';
+import type { ImageRecord } from '../images/image-store.js';
+import type { ContainerRuntime } from '../runtime/container-runtime.js';
+import { buildOciSpec, type OciMount } from '../runtime/oci-spec.js';
+import { mountOverlay, unmount } from '../runtime/rootfs.js';
+import { containerArgs, containerResources, hostsFile, podHostname, resolvConf, resolveUser, securitySettings } from './container-config.js';
+import type { KubeletDeps, ObjectSource } from './kubelet-deps.js';
+import { containerDir, containerIdFor, containerLogPath } from './pod-record.js';
+
+type Json = Record<string, unknown>;
+
+/** A container the spec or its references make impossible to create (CreateContainerConfigError). */
+export class ContainerConfigError extends Error {
+  readonly reason = 'CreateContainerConfigError';
+}
+
+export interface StarterContext {
+  runtime: ContainerRuntime;
+  deps: KubeletDeps;
+  source: ObjectSource;
+  podsDir: string;
+  nodeName: string;
+  hostIp: string;
+  dnsIp: string;
+  /** Network namespace for hostNetwork pods (the node netns in tests); undefined = ours. */
+  hostNetnsPath?: string;
+  pidsLimit?: number;
+  log: Logger;
+}
+
+export interface PodContext {
+  pod: KubeObject;
+  podIp?: string;
+  netnsPath?: string;
+  volumePaths: Map<string, string>;
+}
+
+export const DEFAULT_TERMINATION_MESSAGE_PATH = '/dev/termination-log';
+
+function podSpec(pod: KubeObject): Json {
+  return ((pod as unknown as { spec?: Json }).spec ?? {}) as Json;
+}
+
+/** Writes /etc/hosts, /etc/resolv.conf and /etc/hostname for the pod (idempotent). */
+export async function writePodFiles(ctx: StarterContext, pc: PodContext): Promise<{ hosts: string; resolv: string; hostname: string }> {
+  const dir = join(ctx.podsDir, pc.pod.metadata.uid!, 'etc');
+  await mkdir(dir, { recursive: true });
+  const pod = pc.pod as unknown as Json;
+  const hostNetwork = podSpec(pc.pod).hostNetwork === true;
+  const hostResolv = existsSync('/etc/resolv.conf') ? readFileSync('/etc/resolv.conf', 'utf8') : '';
+  const files = { hosts: join(dir, 'hosts'), resolv: join(dir, 'resolv.conf'), hostname: join(dir, 'hostname') };
+  const hostsText = hostNetwork ? (existsSync('/etc/hosts') ? readFileSync('/etc/hosts', 'utf8') : hostsFile(pod, undefined)) : hostsFile(pod, pc.podIp);
+  await writeFile(files.hosts, hostsText);
+  await writeFile(files.resolv, resolvConf(pod, { dnsIp: ctx.dnsIp, hostResolv }));
+  await writeFile(files.hostname, `${hostNetwork ? (await import('node:os')).hostname() : podHostname(pod)}\n`);
+  return files;
+}
+
+function bind(destination: string, source: string, readOnly = false): OciMount {
+  return { destination, type: 'bind', source, options: ['rbind', 'rprivate', readOnly ? 'ro' : 'rw'] };
+}
+
+async function readOptional(path: string): Promise<string> {
+  return readFile(path, 'utf8').catch(() => '');
+}
+
+/** Creates and starts attempt `attempt` of `container`; returns the runtime id. */
+export async function createAndStartContainer(ctx: StarterContext, pc: PodContext, container: Json, image: ImageRecord, attempt: number): Promise<string> {
+  const pod = pc.pod;
+  const uid = pod.metadata.uid!;
+  const name = String(container.name);
+  const id = containerIdFor(uid, name, attempt);
+
+  let env: string[];
+  try {
+    env = await ctx.deps.resolveEnv(pod, container, image.config.env ?? [], ctx.source, { nodeName: ctx.nodeName, podIp: pc.podIp, hostIp: ctx.hostIp });
+  } catch (err) {
+    if ((err as { reason?: string }).reason === 'CreateContainerConfigError') throw new ContainerConfigError((err as Error).message);
+    throw err;
+  }
+  const args = containerArgs(container, image.config, env);
+  if (args.length === 0) throw new ContainerConfigError(`no command specified for container ${name}`);
+
+  const dir = containerDir(ctx.podsDir, uid, name, attempt);
+  // A leftover of an earlier failed attempt with this number goes first.
+  await ctx.runtime.delete(id).catch(() => undefined);
+  await unmount(join(dir, 'merged'));
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  if (image.layers.length === 0) throw new Error(`image ${String(container.image)} has no layers`);
+  await mountOverlay(image.layers, join(dir, 'upper'), join(dir, 'work'), join(dir, 'merged'));
+
+  const merged = join(dir, 'merged');
+  const user = (() => {
+    try {
+      return resolveUser(pod as unknown as Json, container, image.config.user, { passwd: readFileSync(join(merged, 'etc/passwd'), 'utf8'), group: readFileSync(join(merged, 'etc/group'), 'utf8') });
+    } catch {
+      return resolveUser(pod as unknown as Json, container, /^\d+(:\d+)?$/.test(image.config.user ?? '') ? image.config.user : undefined, { passwd: '', group: '' });
+    }
+  })();
+
+  const files = await writePodFiles(ctx, pc);
+  const terminationLog = join(dir, 'termination-log');
+  await writeFile(terminationLog, '');
+  const terminationPath = typeof container.terminationMessagePath === 'string' && container.terminationMessagePath ? container.terminationMessagePath : DEFAULT_TERMINATION_MESSAGE_PATH;
+  const mounts: OciMount[] = [
+    bind('/etc/hosts', files.hosts),
+    bind('/etc/resolv.conf', files.resolv),
+    bind('/etc/hostname', files.hostname),
+    bind(terminationPath, terminationLog),
+    ...ctx.deps.containerMounts(pod, container, pc.volumePaths),
+  ];
+
+  const spec = podSpec(pod);
+  const hostNetwork = spec.hostNetwork === true;
+  const security = securitySettings(pod as unknown as Json, container);
+  const oci = buildOciSpec({
+    id,
+    rootfsPath: merged,
+    args,
+    env,
+    cwd: (typeof container.workingDir === 'string' && container.workingDir) || image.config.workingDir || '/',
+    user,
+    hostname: hostNetwork ? (await import('node:os')).hostname() : podHostname(pod as unknown as Json),
+    tty: container.tty === true,
+    stdin: container.stdin === true,
+    netnsPath: hostNetwork ? ctx.hostNetnsPath : pc.netnsPath,
+    mounts,
+    capabilities: security.capabilities,
+    privileged: security.privileged,
+    readOnlyRootfs: security.readOnlyRootfs,
+    cgroupsPath: `/kijabi/pod${uid}/${name}`,
+    resources: containerResources(container, ctx.pidsLimit),
+    seccomp: security.seccomp,
+    noNewPrivileges: security.noNewPrivileges,
+    annotations: {
+      'io.kubernetes.pod.name': pod.metadata.name ?? '',
+      'io.kubernetes.pod.namespace': pod.metadata.namespace ?? '',
+      'io.kubernetes.pod.uid': uid,
+      'io.kubernetes.container.name': name,
+    },
+  });
+  const logPath = containerLogPath(ctx.podsDir, uid, name, attempt);
+  await ctx.runtime.create(id, join(dir, 'bundle'), oci, logPath);
+  await ctx.runtime.start(id);
+  return id;
+}
+
+/** Removes a container and its rootfs (the log stays for `logs --previous`). */
+export async function removeContainer(ctx: StarterContext, uid: string, name: string, attempt: number): Promise<void> {
+  await ctx.runtime.delete(containerIdFor(uid, name, attempt));
+  const dir = containerDir(ctx.podsDir, uid, name, attempt);
+  await unmount(join(dir, 'merged'));
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** The termination message: the file the container wrote, else (FallbackToLogsOnError) the log tail. */
+export async function readTerminationMessage(ctx: StarterContext, uid: string, container: Json, attempt: number, exitCode: number, logTail: (path: string) => Promise<string>): Promise<string | undefined> {
+  const file = join(containerDir(ctx.podsDir, uid, String(container.name), attempt), 'termination-log');
+  const fromFile = (await readOptional(file)).slice(0, 4096);
+  if (fromFile) return fromFile;
+  if (container.terminationMessagePolicy === 'FallbackToLogsOnError' && exitCode !== 0) {
+    const text = await logTail(containerLogPath(ctx.podsDir, uid, String(container.name), attempt));
+    return text || undefined;
+  }
+  return undefined;
+}

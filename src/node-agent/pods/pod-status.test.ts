@@ -1,0 +1,101 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { computePodStatus, podPhase, sameStatus, terminatedReason, type ContainerView, type PodView } from './pod-status.js';
+
+type Json = Record<string, any>;
+
+const NOW = '2026-01-01T00:00:10Z';
+
+function pod(spec: Json, status: Json = {}): Json {
+  return { metadata: { name: 'p', namespace: 'default', uid: 'u1' }, spec: { containers: [{ name: 'a', image: 'busybox' }], ...spec }, status };
+}
+
+const running = (name = 'a', extra: Partial<ContainerView> = {}): ContainerView => ({ name, image: 'busybox', restartCount: 0, state: { kind: 'running', startedAt: NOW }, ready: true, started: true, containerID: `id-${name}`, ...extra });
+const exited = (name: string, exitCode: number, extra: Partial<ContainerView> = {}): ContainerView => ({ name, image: 'busybox', restartCount: 0, state: { kind: 'terminated', terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error' } }, ready: false, started: false, ...extra });
+const waiting = (name: string, reason: string, extra: Partial<ContainerView> = {}): ContainerView => ({ name, image: 'busybox', restartCount: 0, state: { kind: 'waiting', reason }, ready: false, started: false, ...extra });
+
+function view(containers: ContainerView[], initContainers: ContainerView[] = []): PodView {
+  return { containers, initContainers, sandboxReady: true, podIp: '10.42.0.5', hostIp: '127.0.0.1', startTime: NOW };
+}
+
+describe('podPhase', () => {
+  const cases: Array<{ name: string; spec?: Json; status?: Json; view: PodView; phase: string }> = [
+    { name: 'nothing created yet', view: view([]), phase: 'Pending' },
+    { name: 'waiting on image', view: view([waiting('a', 'ErrImagePull')]), phase: 'Pending' },
+    { name: 'running', view: view([running()]), phase: 'Running' },
+    { name: 'crash looping (waiting with a last termination) stays Running', view: view([waiting('a', 'CrashLoopBackOff', { lastTerminated: { exitCode: 1, reason: 'Error' } })]), phase: 'Running' },
+    { name: 'Never + exit 0', spec: { restartPolicy: 'Never' }, view: view([exited('a', 0)]), phase: 'Succeeded' },
+    { name: 'Never + exit 1', spec: { restartPolicy: 'Never' }, view: view([exited('a', 1)]), phase: 'Failed' },
+    { name: 'OnFailure + exit 0', spec: { restartPolicy: 'OnFailure' }, view: view([exited('a', 0)]), phase: 'Succeeded' },
+    { name: 'OnFailure + exit 1 restarts', spec: { restartPolicy: 'OnFailure' }, view: view([exited('a', 1)]), phase: 'Running' },
+    { name: 'Always + exit 0 restarts', view: view([exited('a', 0)]), phase: 'Running' },
+    { name: 'init running', spec: { initContainers: [{ name: 'i' }] }, view: view([], [running('i')]), phase: 'Pending' },
+    { name: 'init failed with Never', spec: { restartPolicy: 'Never', initContainers: [{ name: 'i' }] }, view: view([], [exited('i', 1)]), phase: 'Failed' },
+    { name: 'init done, app running', spec: { initContainers: [{ name: 'i' }] }, view: view([running()], [exited('i', 0)]), phase: 'Running' },
+    { name: 'terminal phase sticks', status: { phase: 'Succeeded' }, view: view([running()]), phase: 'Succeeded' },
+  ];
+  for (const c of cases) {
+    test(c.name, () => assert.equal(podPhase(pod(c.spec ?? {}, c.status), c.view), c.phase));
+  }
+});
+
+describe('computePodStatus', () => {
+  test('running and ready pod', () => {
+    const s = computePodStatus(pod({}, { phase: 'Pending', qosClass: 'BestEffort', conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: 'T0' }] }), view([running()]), NOW);
+    assert.equal(s.phase, 'Running');
+    assert.equal(s.qosClass, 'BestEffort');
+    assert.equal(s.podIP, '10.42.0.5');
+    assert.deepEqual(s.hostIPs, [{ ip: '127.0.0.1' }]);
+    const types = (s.conditions as Json[]).map((c) => `${c.type}=${c.status}`);
+    assert.deepEqual(types, ['PodReadyToStartContainers=True', 'Initialized=True', 'Ready=True', 'ContainersReady=True', 'PodScheduled=True']);
+    const cs = (s.containerStatuses as Json[])[0];
+    assert.deepEqual(cs.state, { running: { startedAt: NOW } });
+    assert.equal(cs.containerID, 'crun://id-a');
+    assert.deepEqual(cs.lastState, {});
+  });
+
+  test('not ready container gives ContainersNotReady', () => {
+    const s = computePodStatus(pod({}), view([running('a', { ready: false })]), NOW);
+    const ready = (s.conditions as Json[]).find((c) => c.type === 'Ready')!;
+    assert.equal(ready.status, 'False');
+    assert.equal(ready.reason, 'ContainersNotReady');
+    assert.equal(ready.message, 'containers with unready status: [a]');
+  });
+
+  test('containers not created yet are ContainerCreating, or PodInitializing behind init containers', () => {
+    const plain = computePodStatus(pod({}), view([]), NOW);
+    assert.equal((plain.containerStatuses as Json[])[0].state.waiting.reason, 'ContainerCreating');
+    const init = computePodStatus(pod({ initContainers: [{ name: 'i', image: 'busybox' }] }), view([], [running('i')]), NOW);
+    assert.equal((init.containerStatuses as Json[])[0].state.waiting.reason, 'PodInitializing');
+    const initialized = (init.conditions as Json[]).find((c) => c.type === 'Initialized')!;
+    assert.equal(initialized.message, 'containers with incomplete status: [i]');
+  });
+
+  test('lastTransitionTime is kept while a condition keeps its status', () => {
+    const old = { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: 'EARLIER' }] };
+    const s = computePodStatus(pod({}, old), view([running()]), NOW);
+    assert.equal((s.conditions as Json[]).find((c) => c.type === 'Ready')!.lastTransitionTime, 'EARLIER');
+    const s2 = computePodStatus(pod({}, old), view([running('a', { ready: false })]), NOW);
+    assert.equal((s2.conditions as Json[]).find((c) => c.type === 'Ready')!.lastTransitionTime, NOW);
+  });
+
+  test('terminated state and lastState carry exit details', () => {
+    const s = computePodStatus(pod({ restartPolicy: 'Never' }), view([exited('a', 137, { state: { kind: 'terminated', terminated: { exitCode: 137, reason: 'OOMKilled', containerID: 'c1' } }, lastTerminated: { exitCode: 1, reason: 'Error' } })]), NOW);
+    const cs = (s.containerStatuses as Json[])[0];
+    assert.equal(cs.state.terminated.reason, 'OOMKilled');
+    assert.equal(cs.state.terminated.containerID, 'crun://c1');
+    assert.equal(cs.lastState.terminated.exitCode, 1);
+    assert.equal(s.phase, 'Failed');
+    assert.equal((s.conditions as Json[]).find((c) => c.type === 'Ready')!.reason, 'PodCompleted');
+  });
+});
+
+test('sameStatus ignores key order and undefined', () => {
+  assert.ok(sameStatus({ a: 1, b: [{ x: 1, y: 2 }] }, { b: [{ y: 2, x: 1 }], a: 1, c: undefined }));
+  assert.ok(!sameStatus({ a: 1 }, { a: 2 }));
+});
+
+test('terminatedReason', () => {
+  const cases: Array<[number, boolean, string]> = [[0, false, 'Completed'], [1, false, 'Error'], [137, true, 'OOMKilled'], [137, false, 'Error']];
+  for (const [code, oom, reason] of cases) assert.equal(terminatedReason(code, oom), reason);
+});

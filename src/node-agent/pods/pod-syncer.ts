@@ -1,0 +1,484 @@
+// One pod's reconcile step (level-triggered, called serialized per pod by the PodManager):
+// sandbox, volumes, init containers in order, app containers with restart policy and back-off,
+// probes, and graceful termination when the pod is being deleted.
+
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { KubeObject } from '../../api/meta.js';
+import type { EventRecorder } from '../../client/event-recorder.js';
+import type { Logger } from '../../client/log.js';
+import type { ImageStore } from '../images/image-store.js';
+import type { PodNetwork } from '../network/pod-network.js';
+import type { ContainerRuntime } from '../runtime/container-runtime.js';
+import { unmount } from '../runtime/rootfs.js';
+import { afterFailure, afterRetry, formatDuration, NO_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { logTail } from './container-logs.js';
+import { ContainerConfigError, createAndStartContainer, readTerminationMessage, removeContainer, type StarterContext } from './container-starter.js';
+import { ensureImage, ImagePullFailure } from './image-puller.js';
+import type { KubeletDeps, ObjectSource, ProbeTarget, ProbeWorkerLike, VolumeManagerLike } from './kubelet-deps.js';
+import { containerDir, podDir, saveRecord, type ContainerRecord, type PodRecord } from './pod-record.js';
+import { terminatedReason, type ContainerView, type PodView } from './pod-status.js';
+
+type Json = Record<string, unknown>;
+
+export interface PodSyncerOptions {
+  runtime: ContainerRuntime;
+  network: PodNetwork;
+  images: ImageStore;
+  volumes: VolumeManagerLike;
+  deps: KubeletDeps;
+  source: ObjectSource;
+  events: EventRecorder;
+  starter: StarterContext;
+  crashBackoff: BackoffPolicy;
+  pullBackoff: BackoffPolicy;
+  hostIp: string;
+  log: Logger;
+  /** Asks for another sync of the pod (probe results, kills). */
+  trigger: (uid: string) => void;
+}
+
+const specOf = (pod: KubeObject): Json => ((pod as unknown as { spec?: Json }).spec ?? {}) as Json;
+const listOf = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
+const podRef = (pod: KubeObject): string => `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class PodSyncer {
+  readonly records = new Map<string, PodRecord>();
+  private readonly probes = new Map<string, ProbeWorkerLike[]>();
+  /** Containers being killed after a failed probe (probe results meanwhile are ignored). */
+  private readonly killing = new Set<string>();
+  private readonly options: PodSyncerOptions;
+
+  constructor(options: PodSyncerOptions) {
+    this.options = options;
+  }
+
+  private record(pod: KubeObject): PodRecord {
+    const uid = pod.metadata.uid!;
+    let rec = this.records.get(uid);
+    if (!rec || !rec.name) {
+      rec = { uid, namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name ?? '', hostNetwork: specOf(pod).hostNetwork === true, containers: rec?.containers ?? {} };
+      this.records.set(uid, rec);
+    }
+    return rec;
+  }
+
+  private containerRecord(rec: PodRecord, spec: Json, init: boolean): ContainerRecord {
+    const name = String(spec.name);
+    let c = rec.containers[name];
+    if (!c) {
+      c = { name, init, restartCount: 0, image: String(spec.image ?? ''), backoff: NO_BACKOFF, pullBackoff: NO_BACKOFF, ready: false, started: false };
+      rec.containers[name] = c;
+    }
+    return c;
+  }
+
+  /** One reconcile pass; returns ms after which to sync again (back-off expiry), if any. */
+  async sync(pod: KubeObject): Promise<number | undefined> {
+    const rec = this.record(pod);
+    if (pod.metadata.deletionTimestamp) {
+      await this.terminate(pod);
+      return undefined;
+    }
+    const spec = specOf(pod);
+    rec.startTime ??= new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    try {
+      await this.refreshContainers(pod, rec);
+      const phase = (pod as unknown as { status?: { phase?: string } }).status?.phase;
+      if (phase === 'Succeeded' || phase === 'Failed') return undefined;
+
+      if (!rec.hostNetwork && !rec.netnsPath) {
+        try {
+          const attachment = await this.options.network.setupPod(rec.uid, rec.name);
+          rec.netnsPath = attachment.netnsPath;
+          rec.podIp = attachment.ip;
+        } catch (err) {
+          this.options.events.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(err as Error).message}`);
+          return 5000;
+        }
+      }
+      let volumePaths: Map<string, string>;
+      try {
+        volumePaths = await this.options.volumes.setup(pod);
+      } catch (err) {
+        this.options.events.event(pod, 'Warning', 'FailedMount', (err as Error).message);
+        return 5000;
+      }
+      const pc = { pod, podIp: rec.podIp ?? this.options.hostIp, netnsPath: rec.netnsPath, volumePaths };
+      const policy = typeof spec.restartPolicy === 'string' ? spec.restartPolicy : 'Always';
+
+      for (const initSpec of listOf(spec.initContainers)) {
+        const c = this.containerRecord(rec, initSpec, true);
+        const sidecar = initSpec.restartPolicy === 'Always';
+        if (c.containerId && !c.terminated) {
+          if (sidecar && c.started) continue;
+          return undefined; // running: wait for it (its exit triggers a sync)
+        }
+        if (c.terminated && c.terminated.exitCode === 0 && !sidecar) continue;
+        if (c.terminated && policy === 'Never' && !sidecar) return undefined; // pod fails
+        const wait = await this.startOrBackoff(pc, initSpec, c, rec);
+        if (sidecar && c.containerId && !c.terminated && c.started) continue;
+        return wait;
+      }
+
+      let requeue: number | undefined;
+      for (const appSpec of listOf(spec.containers)) {
+        const c = this.containerRecord(rec, appSpec, false);
+        if (c.containerId && !c.terminated) {
+          this.ensureProbes(pod, rec, appSpec, c);
+          continue;
+        }
+        if (c.terminated) {
+          const restart = policy === 'Always' || (policy === 'OnFailure' && c.terminated.exitCode !== 0);
+          if (!restart) continue;
+        }
+        const wait = await this.startOrBackoff(pc, appSpec, c, rec);
+        if (wait !== undefined) requeue = requeue === undefined ? wait : Math.min(requeue, wait);
+      }
+      return requeue;
+    } finally {
+      if (this.records.has(rec.uid)) saveRecord(this.options.starter.podsDir, rec);
+    }
+  }
+
+  /** Reads the runtime state of every current container; records exits once. */
+  private async refreshContainers(pod: KubeObject, rec: PodRecord): Promise<void> {
+    const spec = specOf(pod);
+    const specs = [...listOf(spec.initContainers), ...listOf(spec.containers)];
+    for (const c of Object.values(rec.containers)) {
+      if (!c.containerId || c.terminated) continue;
+      const status = await this.options.runtime.status(c.containerId);
+      if (status.state === 'running' || status.state === 'created') continue;
+      const exitCode = status.exitCode ?? 137;
+      const containerSpec = specs.find((s) => s.name === c.name) ?? { name: c.name };
+      const message = status.state === 'unknown' && status.exitCode === undefined
+        ? 'The container could not be located when the pod was terminated'
+        : await readTerminationMessage(this.options.starter, rec.uid, containerSpec, c.restartCount, exitCode, (p) => logTail(p));
+      const finishedAt = status.finishedAt ?? new Date().toISOString();
+      c.terminated = {
+        exitCode,
+        reason: status.state === 'unknown' && status.exitCode === undefined ? 'ContainerStatusUnknown' : terminatedReason(exitCode, status.oomKilled === true),
+        message,
+        startedAt: c.startedAt,
+        finishedAt: finishedAt.replace(/\.\d+Z$/, 'Z'),
+        containerID: c.containerId,
+      };
+      c.ready = false;
+      c.started = false;
+      this.stopProbes(rec.uid, c.name);
+      const ranFor = c.startedAt ? Date.parse(finishedAt) - Date.parse(c.startedAt) : 0;
+      c.backoff = afterFailure(c.backoff, this.options.crashBackoff, Date.parse(finishedAt), ranFor);
+    }
+  }
+
+  /** Starts (or restarts) a container unless a back-off says to wait; returns the wait in ms. */
+  private async startOrBackoff(pc: { pod: KubeObject; podIp?: string; netnsPath?: string; volumePaths: Map<string, string> }, spec: Json, c: ContainerRecord, rec: PodRecord): Promise<number | undefined> {
+    const pod = pc.pod;
+    const now = Date.now();
+    const image = String(spec.image ?? '');
+    if (c.terminated) {
+      if (c.backoff.notBeforeMs > now) {
+        const message = `back-off ${formatDuration(c.backoff.delayMs)} restarting failed container=${c.name} pod=${podRef(pod)}`;
+        if (c.waiting?.reason !== 'CrashLoopBackOff' || c.waiting.message !== message) {
+          this.options.events.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${podRef(pod)}`);
+        }
+        c.waiting = { reason: 'CrashLoopBackOff', message };
+        return c.backoff.notBeforeMs - now;
+      }
+    }
+    if ((c.waiting?.reason === 'ErrImagePull' || c.waiting?.reason === 'ImagePullBackOff') && c.pullBackoff.notBeforeMs > now) {
+      const detail = c.waiting.reason === 'ErrImagePull' ? c.waiting.message : c.waiting.message?.replace(/^Back-off pulling image "[^"]*": ErrImagePull: /, '');
+      if (c.waiting.reason === 'ErrImagePull') this.options.events.event(pod, 'Normal', 'BackOff', `Back-off pulling image "${image}"`);
+      c.waiting = { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}": ErrImagePull: ${detail ?? ''}` };
+      return c.pullBackoff.notBeforeMs - now;
+    }
+
+    let imageRecord;
+    try {
+      imageRecord = await ensureImage({ images: this.options.images, source: this.options.source, events: this.options.events }, pod, spec);
+      c.pullBackoff = NO_BACKOFF;
+    } catch (err) {
+      const failure = err instanceof ImagePullFailure ? err : new ImagePullFailure('ErrImagePull', (err as Error).message);
+      c.pullBackoff = afterRetry(afterFailure(c.pullBackoff, this.options.pullBackoff, Date.now()), this.options.pullBackoff);
+      c.pullBackoff = { delayMs: c.pullBackoff.delayMs, notBeforeMs: Date.now() + c.pullBackoff.delayMs };
+      c.waiting = { reason: failure.reason, message: failure.message };
+      return c.pullBackoff.delayMs;
+    }
+
+    // A restart replaces the exited container: its status becomes lastState.
+    let attempt = c.restartCount;
+    if (c.terminated && c.containerId) {
+      c.lastTerminated = c.terminated;
+      await removeContainer(this.options.starter, rec.uid, c.name, c.restartCount).catch((err: unknown) => this.options.log.warn('removing old container failed', { container: c.containerId, err }));
+      attempt = c.restartCount + 1;
+      c.backoff = afterRetry(c.backoff, this.options.crashBackoff);
+    }
+    try {
+      const id = await createAndStartContainer(this.options.starter, pc, spec, imageRecord, attempt);
+      c.restartCount = attempt;
+      c.containerId = id;
+      c.terminated = undefined;
+      c.waiting = undefined;
+      c.startedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      c.image = image;
+      c.imageID = imageRecord.repoDigests[0] ?? imageRecord.id;
+      c.stopSignal = imageRecord.config.stopSignal;
+      c.started = spec.startupProbe === undefined;
+      c.ready = false;
+      this.options.events.event(pod, 'Normal', 'Created', `Created container: ${c.name}`);
+      this.options.events.event(pod, 'Normal', 'Started', `Started container ${c.name}`);
+      if (!c.init || spec.restartPolicy === 'Always') this.ensureProbes(pod, rec, spec, c);
+      await this.postStart(pod, spec, c, rec);
+      return undefined;
+    } catch (err) {
+      const message = (err as Error).message;
+      if (err instanceof ContainerConfigError) {
+        c.waiting = { reason: 'CreateContainerConfigError', message };
+        this.options.events.event(pod, 'Warning', 'Failed', `Error: ${message}`);
+        if (c.terminated) c.lastTerminated = c.terminated;
+        return 5000;
+      }
+      this.options.log.warn('container start failed', { pod: podRef(pod), container: c.name, err });
+      this.options.events.event(pod, 'Warning', 'Failed', `Error: ${message}`);
+      c.waiting = { reason: 'CreateContainerError', message };
+      c.restartCount = attempt;
+      c.containerId = undefined;
+      c.terminated = undefined;
+      await removeContainer(this.options.starter, rec.uid, c.name, attempt).catch(() => undefined);
+      c.backoff = { delayMs: c.backoff.delayMs || this.options.crashBackoff.baseMs, notBeforeMs: Date.now() + (c.backoff.delayMs || this.options.crashBackoff.baseMs) };
+      return c.backoff.notBeforeMs - Date.now();
+    }
+  }
+
+  private probeTarget(rec: PodRecord, c: ContainerRecord): ProbeTarget {
+    const runtime = this.options.runtime;
+    return {
+      podIp: rec.podIp ?? this.options.hostIp,
+      exec: (cmd, timeoutMs) => execCollect(runtime, c.containerId!, cmd, timeoutMs),
+    };
+  }
+
+  private async postStart(pod: KubeObject, spec: Json, c: ContainerRecord, rec: PodRecord): Promise<void> {
+    const handler = ((spec.lifecycle as Json | undefined)?.postStart) as Json | undefined;
+    if (!handler) return;
+    const result = await this.options.deps.runHandler(handler, this.probeTarget(rec, c), 30_000).catch((err: unknown) => ({ ok: false, output: (err as Error).message }));
+    if (result.ok) return;
+    this.options.events.event(pod, 'Warning', 'FailedPostStartHook', `PostStartHook failed: ${result.output}`);
+    await this.stopContainer(pod, spec, c, rec, 2, false);
+  }
+
+  private ensureProbes(pod: KubeObject, rec: PodRecord, spec: Json, c: ContainerRecord): void {
+    const key = `${rec.uid}/${c.name}`;
+    if (this.probes.has(key) || !c.containerId) return;
+    const workers: ProbeWorkerLike[] = [];
+    this.probes.set(key, workers);
+    const id = c.containerId;
+    const target = this.probeTarget(rec, c);
+    const make = (kind: 'liveness' | 'readiness' | 'startup', probe: Json, onChange: (healthy: boolean, output: string) => void): ProbeWorkerLike => {
+      const timeoutMs = (typeof probe.timeoutSeconds === 'number' ? probe.timeoutSeconds : 1) * 1000;
+      const worker = this.options.deps.createProbeWorker({
+        kind,
+        probe,
+        run: () => this.options.deps.runProbe(probe, target, timeoutMs),
+        onChange: (healthy, result) => {
+          if (c.containerId !== id || c.terminated || this.killing.has(id)) return;
+          onChange(healthy, result.output);
+        },
+      });
+      workers.push(worker);
+      worker.start();
+      return worker;
+    };
+    const startMain = (): void => {
+      if (spec.livenessProbe) {
+        make('liveness', spec.livenessProbe as Json, (healthy, output) => {
+          if (healthy) return;
+          this.options.events.event(pod, 'Warning', 'Unhealthy', `Liveness probe failed: ${output.trim()}`);
+          this.killFailed(pod, spec, c, rec, `Container ${c.name} failed liveness probe, will be restarted`);
+        });
+      }
+      if (spec.readinessProbe) {
+        make('readiness', spec.readinessProbe as Json, (healthy, output) => {
+          if (!healthy) this.options.events.event(pod, 'Warning', 'Unhealthy', `Readiness probe failed: ${output.trim()}`);
+          c.ready = healthy;
+          this.options.trigger(rec.uid);
+        });
+      } else {
+        c.ready = c.started;
+      }
+    };
+    if (spec.startupProbe && !c.started) {
+      const startup = make('startup', spec.startupProbe as Json, (healthy, output) => {
+        if (!healthy) {
+          this.options.events.event(pod, 'Warning', 'Unhealthy', `Startup probe failed: ${output.trim()}`);
+          this.killFailed(pod, spec, c, rec, `Container ${c.name} failed startup probe, will be restarted`);
+          return;
+        }
+        c.started = true;
+        startup.stop();
+        startMain();
+        this.options.trigger(rec.uid);
+      });
+    } else {
+      c.started = true;
+      startMain();
+    }
+  }
+
+  private killFailed(pod: KubeObject, spec: Json, c: ContainerRecord, rec: PodRecord, reason: string): void {
+    const id = c.containerId;
+    if (!id || this.killing.has(id)) return;
+    this.killing.add(id);
+    c.killReason = reason;
+    void this.stopContainer(pod, spec, c, rec, graceSeconds(pod), true).finally(() => {
+      this.killing.delete(id);
+      this.options.trigger(rec.uid);
+    });
+  }
+
+  private stopProbes(uid: string, name?: string): void {
+    for (const [key, workers] of this.probes) {
+      if (key === `${uid}/${name}` || (name === undefined && key.startsWith(`${uid}/`))) {
+        for (const w of workers) w.stop();
+        this.probes.delete(key);
+      }
+    }
+  }
+
+  /** preStop, the stop signal, the grace period, then SIGKILL. */
+  private async stopContainer(pod: KubeObject, spec: Json, c: ContainerRecord, rec: PodRecord, grace: number, runPreStop: boolean): Promise<void> {
+    const id = c.containerId;
+    if (!id) return;
+    this.stopProbes(rec.uid, c.name);
+    this.options.events.event(pod, 'Normal', 'Killing', c.killReason ?? `Stopping container ${c.name}`);
+    c.killReason = undefined;
+    const deadline = Date.now() + grace * 1000;
+    const preStop = ((spec.lifecycle as Json | undefined)?.preStop) as Json | undefined;
+    if (runPreStop && preStop) {
+      const result = await this.options.deps.runHandler(preStop, this.probeTarget(rec, c), Math.max(1000, grace * 1000)).catch((err: unknown) => ({ ok: false, output: (err as Error).message }));
+      if (!result.ok) this.options.events.event(pod, 'Warning', 'FailedPreStopHook', `PreStopHook failed: ${result.output}`);
+    }
+    const runtime = this.options.runtime;
+    await runtime.kill(id, c.stopSignal ?? 'TERM').catch(() => undefined);
+    let status = await runtime.waitForExit(id, Math.max(0, deadline - Date.now()));
+    if (status.state === 'running' || status.state === 'created') {
+      await runtime.kill(id, 'KILL').catch(() => undefined);
+      status = await runtime.waitForExit(id, 10_000);
+    }
+  }
+
+  /** Graceful termination of a pod being deleted, then teardown and the final DELETE (by the manager). */
+  async terminate(pod: KubeObject): Promise<void> {
+    const rec = this.record(pod);
+    const spec = specOf(pod);
+    const grace = graceSeconds(pod);
+    const specs = [...listOf(spec.initContainers), ...listOf(spec.containers)];
+    this.stopProbes(rec.uid);
+    await Promise.all(Object.values(rec.containers).filter((c) => c.containerId && !c.terminated).map(async (c) => {
+      const status = await this.options.runtime.status(c.containerId!);
+      if (status.state !== 'running' && status.state !== 'created') return;
+      await this.stopContainer(pod, specs.find((s) => s.name === c.name) ?? {}, c, rec, grace, true);
+    }));
+    await this.cleanup(rec.uid);
+  }
+
+  /** Removes everything of a pod on this node: containers, rootfs mounts, volumes, netns, files. */
+  async cleanup(uid: string): Promise<void> {
+    this.stopProbes(uid);
+    const rec = this.records.get(uid);
+    const prefix = uid.replace(/-/g, '').slice(0, 16) + '_';
+    const runtime = this.options.runtime;
+    for (const status of await runtime.list()) {
+      if (status.id.startsWith(prefix)) await runtime.delete(status.id).catch((err: unknown) => this.options.log.warn('container delete failed', { container: status.id, err }));
+    }
+    const dir = podDir(this.options.starter.podsDir, uid);
+    for (const c of Object.values(rec?.containers ?? {})) {
+      for (let attempt = Math.max(0, c.restartCount - 1); attempt <= c.restartCount; attempt++) {
+        await unmount(join(containerDir(this.options.starter.podsDir, uid, c.name, attempt), 'merged')).catch(() => undefined);
+      }
+    }
+    await unmountAllUnder(join(dir, 'containers'));
+    await this.options.volumes.teardown(uid).catch((err: unknown) => this.options.log.warn('volume teardown failed', { uid, err }));
+    await this.options.network.teardownPod(uid).catch((err: unknown) => this.options.log.warn('network teardown failed', { uid, err }));
+    await unmountAllUnder(dir);
+    await rm(dir, { recursive: true, force: true });
+    this.records.delete(uid);
+  }
+
+  /** What the status function needs, from the record. */
+  view(pod: KubeObject): PodView {
+    const rec = this.record(pod);
+    const spec = specOf(pod);
+    const toView = (s: Json, init: boolean): ContainerView | undefined => {
+      const c = rec.containers[String(s.name)];
+      if (!c) return undefined;
+      let state: ContainerView['state'];
+      if (c.waiting && !(c.containerId && !c.terminated)) state = { kind: 'waiting', reason: c.waiting.reason, message: c.waiting.message };
+      else if (c.terminated) state = { kind: 'terminated', terminated: c.terminated };
+      else if (c.containerId) state = { kind: 'running', startedAt: c.startedAt ?? '' };
+      else state = { kind: 'waiting', reason: init ? 'PodInitializing' : 'ContainerCreating' };
+      const running = state.kind === 'running';
+      return {
+        name: c.name,
+        image: c.image || String(s.image ?? ''),
+        imageID: c.imageID,
+        containerID: c.terminated || !c.containerId ? c.terminated?.containerID : c.containerId,
+        restartCount: c.restartCount,
+        state,
+        lastTerminated: c.lastTerminated,
+        ready: running && c.ready && c.started,
+        started: running && c.started,
+      };
+    };
+    return {
+      initContainers: listOf(spec.initContainers).map((s) => toView(s, true)).filter((v): v is ContainerView => v !== undefined),
+      containers: listOf(spec.containers).map((s) => toView(s, false)).filter((v): v is ContainerView => v !== undefined),
+      sandboxReady: rec.hostNetwork || rec.netnsPath !== undefined,
+      podIp: rec.hostNetwork ? this.options.hostIp : rec.podIp,
+      hostIp: this.options.hostIp,
+      startTime: rec.startTime,
+    };
+  }
+
+  /** Stops every probe worker (agent shutdown; containers keep running). */
+  stopAll(): void {
+    for (const workers of this.probes.values()) for (const w of workers) w.stop();
+    this.probes.clear();
+  }
+}
+
+export function graceSeconds(pod: KubeObject): number {
+  const fromMeta = pod.metadata.deletionGracePeriodSeconds;
+  if (typeof fromMeta === 'number') return fromMeta;
+  const fromSpec = specOf(pod).terminationGracePeriodSeconds;
+  return typeof fromSpec === 'number' ? fromSpec : 30;
+}
+
+/** Runs a command in a container, collecting output, killed after `timeoutMs`. */
+export async function execCollect(runtime: ContainerRuntime, id: string, cmd: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }> {
+  const proc = runtime.exec(id, cmd, { tty: false, stdin: false });
+  let output = '';
+  proc.stdout.on('data', (d: Buffer) => (output += d.toString('utf8')));
+  proc.stderr.on('data', (d: Buffer) => (output += d.toString('utf8')));
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<number>((resolve) => {
+    timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      resolve(-1);
+    }, timeoutMs);
+  });
+  const exitCode = await Promise.race([proc.exited, timeout]);
+  clearTimeout(timer);
+  if (exitCode === -1) return { exitCode: 1, output: `command timed out after ${timeoutMs}ms` };
+  await sleep(0);
+  return { exitCode, output: output.slice(0, 10240) };
+}
+
+/** Unmounts every mount point below `dir` (deepest first). */
+export async function unmountAllUnder(dir: string): Promise<void> {
+  const { readFile } = await import('node:fs/promises');
+  const text = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
+  const targets = text.split('\n').map((l) => (l.split(' ')[4] ?? '').replace(/\\040/g, ' ')).filter((t) => t === dir || t.startsWith(dir + '/'));
+  for (const target of targets.sort((a, b) => b.length - a.length)) await unmount(target).catch(() => undefined);
+}

@@ -1,0 +1,124 @@
+// The StreamingBackend over the pod workers' state: logs from conmon's CRI files, exec through the
+// runtime, and port-forward by running busybox nc inside the pod's network namespace (Node cannot
+// setns itself).
+
+import { spawn } from 'node:child_process';
+import { Duplex, type Readable } from 'node:stream';
+import type { ContainerRuntime } from './runtime/container-runtime.js';
+import { backendError, type ExecProcess, type LogOptions, type StreamingBackend, type StreamOptions } from './streaming/backend.js';
+import { openLogStream } from './pods/container-logs.js';
+import { containerLogPath, type ContainerRecord, type PodRecord } from './pods/pod-record.js';
+import type { KubeObject } from '../api/meta.js';
+
+export interface AgentStreamingBackendOptions {
+  runtime: ContainerRuntime;
+  podsDir: string;
+  /** The pod bound to this node, by namespace/name. */
+  pod: (namespace: string, name: string) => KubeObject | undefined;
+  record: (uid: string) => PodRecord | undefined;
+  /** The netns to use for hostNetwork pods (undefined = the agent's own). */
+  hostNetnsPath?: string;
+  nsenterPath?: string;
+  busyboxPath?: string;
+}
+
+export class AgentStreamingBackend implements StreamingBackend {
+  constructor(private readonly options: AgentStreamingBackendOptions) {}
+
+  private find(namespace: string, name: string): { pod: KubeObject; rec: PodRecord | undefined } {
+    const pod = this.options.pod(namespace, name);
+    if (!pod) throw backendError('NotFound', `pod "${name}" not found in namespace "${namespace}" on this node`);
+    return { pod, rec: this.options.record(pod.metadata.uid!) };
+  }
+
+  private container(namespace: string, name: string, container: string): { pod: KubeObject; rec?: PodRecord; c?: ContainerRecord } {
+    const { pod, rec } = this.find(namespace, name);
+    const spec = (pod as unknown as { spec?: { containers?: { name: string }[]; initContainers?: { name: string }[] } }).spec;
+    const names = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].map((c) => c.name);
+    if (!names.includes(container)) throw backendError('BadRequest', `container ${container} is not valid for pod ${name}`);
+    return { pod, rec, c: rec?.containers[container] };
+  }
+
+  async logs(namespace: string, pod: string, container: string, options: LogOptions): Promise<Readable> {
+    const { rec, c } = this.container(namespace, pod, container);
+    if (!rec || !c || (c.containerId === undefined && c.restartCount === 0 && !c.lastTerminated)) {
+      const reason = c?.waiting?.reason ?? 'ContainerCreating';
+      throw backendError('BadRequest', `container "${container}" in pod "${pod}" is waiting to start: ${reason}`);
+    }
+    let attempt = c.restartCount;
+    if (options.previous) {
+      if (!c.lastTerminated || attempt === 0) throw backendError('BadRequest', `previous terminated container "${container}" in pod "${pod}" not found`);
+      attempt -= 1;
+    } else if (c.containerId === undefined && c.lastTerminated) {
+      // Waiting to restart: the last run's log is the current one.
+      attempt = Math.max(0, attempt - 1);
+    }
+    const sinceMs = options.sinceTime ? Date.parse(options.sinceTime) : options.sinceSeconds !== undefined ? Date.now() - options.sinceSeconds * 1000 : undefined;
+    const id = c.containerId;
+    const runtime = this.options.runtime;
+    const following = !options.previous && attempt === c.restartCount && id !== undefined;
+    return openLogStream(containerLogPath(this.options.podsDir, rec.uid, container, attempt), {
+      timestamps: options.timestamps,
+      tailLines: options.tailLines,
+      sinceMs: Number.isFinite(sinceMs) ? sinceMs : undefined,
+      limitBytes: options.limitBytes,
+      follow: options.follow,
+      isDone: async () => {
+        if (!following) return true;
+        const status = await runtime.status(id);
+        return status.state === 'exited' || status.state === 'unknown';
+      },
+    });
+  }
+
+  private runningId(namespace: string, pod: string, container: string): string {
+    const { c } = this.container(namespace, pod, container);
+    if (!c?.containerId || c.terminated) throw backendError('BadRequest', `container not found ("${container}")`);
+    return c.containerId;
+  }
+
+  async exec(namespace: string, pod: string, container: string, command: string[], options: StreamOptions): Promise<ExecProcess> {
+    const id = this.runningId(namespace, pod, container);
+    const status = await this.options.runtime.status(id);
+    if (status.state !== 'running') throw backendError('BadRequest', `container not found ("${container}")`);
+    return this.options.runtime.exec(id, command, { tty: options.tty, stdin: options.stdin });
+  }
+
+  async attach(namespace: string, pod: string, container: string): Promise<ExecProcess> {
+    this.runningId(namespace, pod, container);
+    throw backendError('BadRequest', 'attach is not supported yet by the Kijabi node agent; use kubectl exec or kubectl logs -f');
+  }
+
+  async portForward(namespace: string, pod: string, port: number): Promise<Duplex> {
+    const { rec } = this.find(namespace, pod);
+    const netns = rec?.hostNetwork ? this.options.hostNetnsPath : rec?.netnsPath;
+    if (!rec || (!netns && !rec.hostNetwork)) throw backendError('BadRequest', `pod ${pod} has no network namespace yet`);
+    const busybox = this.options.busyboxPath ?? '/bin/busybox';
+    const argv = netns ? [this.options.nsenterPath ?? '/usr/bin/nsenter', `--net=${netns}`, busybox, 'nc', '127.0.0.1', String(port)] : [busybox, 'nc', '127.0.0.1', String(port)];
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    // nc says nothing when it connects; a refused connection ends it within milliseconds.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.off('exit', onExit);
+        resolve();
+      }, 300);
+      const onExit = (code: number | null) => {
+        clearTimeout(timer);
+        if (code === 0) resolve();
+        else reject(new Error(stderr.trim().replace(/^nc: /, '') || `connection to port ${port} failed`));
+      };
+      child.once('exit', onExit);
+      child.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+    });
+    const duplex = Duplex.from({ writable: child.stdin, readable: child.stdout });
+    duplex.once('close', () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+    });
+    return duplex;
+  }
+}

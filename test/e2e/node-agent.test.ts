@@ -1,0 +1,223 @@
+// The node agent end to end: the real server with its in-process agent, real crun/conmon
+// containers with pod networking in a private node netns, busybox from a local registry, and the
+// real kubectl. Cases go from the core path (Running + logs) outwards.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { get as httpGet } from 'node:http';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { eventually } from '../support/cluster.js';
+import { nodeClusterSkipReason, startNodeCluster, type NodeCluster } from '../support/node-cluster.js';
+
+const skip = nodeClusterSkipReason();
+
+type Json = Record<string, any>;
+
+function podYaml(name: string, image: string, spec: Json): string {
+  return JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { terminationGracePeriodSeconds: 2, ...spec, containers: spec.containers.map((c: Json) => ({ image, ...c })) } });
+}
+
+describe('node agent end to end', { skip }, () => {
+  let cluster: NodeCluster;
+
+  before(async () => {
+    cluster = await startNodeCluster({ crashBackoffMs: 1000 });
+  });
+
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  const apply = async (yaml: string): Promise<void> => {
+    const result = await cluster.kubectl(['apply', '-f', '-'], { input: yaml });
+    assert.equal(result.code, 0, result.stderr);
+  };
+
+  const pod = (name: string): Promise<Json> => cluster.getJson<Json>(['pod', name]);
+
+  const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> =>
+    eventually(fn, { timeoutMs, intervalMs: 300, message: `${what}\n--- server log tail ---\n${cluster.logs().slice(-3000)}` });
+
+  test('a busybox pod reaches Running and kubectl logs shows its output', async () => {
+    await apply(podYaml('hello', cluster.busybox, { containers: [{ name: 'main', command: ['sh', '-c', 'echo hello; sleep 3600'] }] }));
+    const running = await waitFor('pod hello Running', async () => {
+      const p = await pod('hello');
+      return p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready ? p : undefined;
+    });
+    assert.match(running.status.podIP, /^10\.42\.0\.\d+$/);
+    assert.equal(running.status.hostIP, '127.0.0.1');
+    assert.match(running.status.containerStatuses[0].containerID, /^crun:\/\//);
+    assert.ok(running.status.conditions.some((c: Json) => c.type === 'Ready' && c.status === 'True'));
+    const logs = await waitFor('logs show hello', async () => {
+      const r = await cluster.kubectl(['logs', 'hello']);
+      return r.code === 0 && r.stdout.includes('hello') ? r.stdout : undefined;
+    });
+    assert.equal(logs, 'hello\n');
+    const node = await cluster.getJson<Json>(['node', 'node-1']);
+    assert.equal(node.status.conditions.find((c: Json) => c.type === 'Ready').status, 'True');
+    assert.match(node.status.nodeInfo.containerRuntimeVersion, /^crun:\/\//);
+  });
+
+  test('kubectl exec runs in the container (hostname is the pod name)', async () => {
+    const r = await cluster.kubectl(['exec', 'hello', '--', 'cat', '/etc/hostname']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'hello');
+    const resolv = await cluster.kubectl(['exec', 'hello', '--', 'cat', '/etc/resolv.conf']);
+    assert.match(resolv.stdout, /nameserver 10\.43\.0\.10/);
+    assert.match(resolv.stdout, /search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local/);
+  });
+
+  test('kubectl port-forward reaches a port inside the pod netns', async () => {
+    await apply(podYaml('web', cluster.busybox, { containers: [{ name: 'main', command: ['httpd', '-f', '-p', '8080', '-h', '/www'] }] }));
+    await waitFor('web Running', async () => (await pod('web')).status?.phase === 'Running' || undefined);
+    const pf = spawn('/usr/bin/kubectl', ['--kubeconfig', cluster.kubeconfig, 'port-forward', 'pod/web', ':8080'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: cluster.dataDir } });
+    try {
+      let out = '';
+      pf.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const localPort = await waitFor('port-forward listening', async () => /127\.0\.0\.1:(\d+) -> 8080/.exec(out)?.[1]);
+      const body = await new Promise<string>((resolve, reject) => {
+        httpGet(`http://127.0.0.1:${localPort}/index.html`, (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => resolve(text));
+        }).on('error', reject);
+      });
+      assert.equal(body, 'hello from image layer 1\n');
+    } finally {
+      pf.kill('SIGTERM');
+    }
+  });
+
+  test('env from a configMap and a secret', async () => {
+    await cluster.kubectl(['create', 'configmap', 'cfg', '--from-literal=color=blue']);
+    await cluster.kubectl(['create', 'secret', 'generic', 'sec', '--from-literal=password=s3cret']);
+    await apply(podYaml('envpod', cluster.busybox, {
+      restartPolicy: 'Never',
+      containers: [{
+        name: 'main',
+        command: ['sh', '-c', 'echo color=$COLOR password=$PASSWORD literal=$LITERAL'],
+        env: [
+          { name: 'COLOR', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'color' } } },
+          { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'sec', key: 'password' } } },
+          { name: 'LITERAL', value: 'x' },
+        ],
+      }],
+    }));
+    await waitFor('envpod Succeeded', async () => (await pod('envpod')).status?.phase === 'Succeeded');
+    const r = await cluster.kubectl(['logs', 'envpod']);
+    assert.equal(r.stdout, 'color=blue password=s3cret literal=x\n');
+    const p = await pod('envpod');
+    assert.equal(p.status.containerStatuses[0].state.terminated.reason, 'Completed');
+  });
+
+  test('a nonexistent image gives ErrImagePull then ImagePullBackOff with the registry message', async () => {
+    await apply(podYaml('noimage', `${cluster.registry.host}/library/nope:1.0`, { containers: [{ name: 'main' }] }));
+    const seen = new Set<string>();
+    await waitFor('ImagePullBackOff', async () => {
+      const w = (await pod('noimage')).status?.containerStatuses?.[0]?.state?.waiting;
+      if (w) seen.add(w.reason);
+      return w?.reason === 'ImagePullBackOff' ? w : undefined;
+    });
+    const w = (await pod('noimage')).status.containerStatuses[0].state.waiting;
+    assert.match(w.message, /nope/);
+    assert.match(w.message, /not found|unknown|MANIFEST_UNKNOWN|NAME_UNKNOWN/i);
+  });
+
+  test('a missing secret key gives CreateContainerConfigError', async () => {
+    await apply(podYaml('badkey', cluster.busybox, {
+      containers: [{ name: 'main', command: ['sleep', '3600'], env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'sec', key: 'missing' } } }] }],
+    }));
+    const w = await waitFor('CreateContainerConfigError', async () => {
+      const waiting = (await pod('badkey')).status?.containerStatuses?.[0]?.state?.waiting;
+      return waiting?.reason === 'CreateContainerConfigError' ? waiting : undefined;
+    });
+    assert.match(w.message, /missing/);
+  });
+
+  test('a failing liveness probe restarts the container', async () => {
+    await apply(podYaml('live', cluster.busybox, {
+      containers: [{ name: 'main', command: ['sh', '-c', 'touch /tmp/ok; sleep 3600'], livenessProbe: { exec: { command: ['cat', '/tmp/nothere'] }, periodSeconds: 1, failureThreshold: 1 } }],
+    }));
+    await waitFor('restartCount >= 1', async () => ((await pod('live')).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 || undefined, 60_000);
+  });
+
+  test('a readiness probe gates Ready', async () => {
+    await apply(podYaml('ready', cluster.busybox, {
+      containers: [{ name: 'main', command: ['sh', '-c', 'sleep 3; touch /tmp/ready; sleep 3600'], readinessProbe: { exec: { command: ['cat', '/tmp/ready'] }, periodSeconds: 1 } }],
+    }));
+    const notReady = await waitFor('Running but not ready', async () => {
+      const p = await pod('ready');
+      return p.status?.phase === 'Running' ? p : undefined;
+    });
+    assert.equal(notReady.status.containerStatuses[0].ready, false);
+    await waitFor('Ready', async () => (await pod('ready')).status?.containerStatuses?.[0]?.ready === true || undefined);
+  });
+
+  test('a memory hog is OOMKilled with exit code 137', async () => {
+    await apply(podYaml('oom', cluster.busybox, {
+      restartPolicy: 'Never',
+      containers: [{ name: 'main', command: ['sh', '-c', 'dd if=/dev/zero of=/dev/null bs=200M count=1'], resources: { limits: { memory: '64Mi' } } }],
+    }));
+    const t = await waitFor('terminated', async () => (await pod('oom')).status?.containerStatuses?.[0]?.state?.terminated);
+    assert.equal(t.exitCode, 137);
+    assert.equal(t.reason, 'OOMKilled');
+  });
+
+  test('a SIGTERM trap runs within the grace period', async () => {
+    await apply(podYaml('trap', cluster.busybox, {
+      terminationGracePeriodSeconds: 10,
+      containers: [{ name: 'main', command: ['sh', '-c', "trap 'echo got-term; exit 0' TERM; echo started; while true; do sleep 0.2; done"] }],
+    }));
+    await waitFor('trap running', async () => (await pod('trap')).status?.phase === 'Running' || undefined);
+    const uid = (await pod('trap')).metadata.uid;
+    const logFile = join(cluster.dataDir, 'agent', 'pods', uid, 'logs', 'main', '0.log');
+    await waitFor('started logged', async () => (await cluster.kubectl(['logs', 'trap'])).stdout.includes('started') || undefined);
+    const started = Date.now();
+    const r = await cluster.kubectl(['delete', 'pod', 'trap', '--wait=true', '--timeout=60s'], { timeoutMs: 70_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(Date.now() - started < 9000, `deletion took ${Date.now() - started} ms`);
+    assert.ok(!existsSync(logFile), 'pod dir removed');
+  });
+
+  test('the agent survives kill -9: containers keep running and are re-adopted', async () => {
+    const before = await pod('hello');
+    const id = before.status.containerStatuses[0].containerID;
+    await cluster.kill9();
+    await cluster.restart();
+    await waitFor('pod still Running with the same container', async () => {
+      const p = await pod('hello');
+      return p.status?.containerStatuses?.[0]?.containerID === id && p.status.phase === 'Running' ? p : undefined;
+    });
+    // The restarted agent serves exec once it has listed its pods again.
+    await waitFor('exec after restart', async () => (await cluster.kubectl(['exec', 'hello', '--', 'echo', 'still-here'])).stdout.trim() === 'still-here' || undefined);
+    assert.equal((await pod('hello')).status.containerStatuses[0].restartCount, 0);
+  });
+
+  test('deleting 50 pods leaves no netns, veth, mount, cgroup, conmon or state dir', async () => {
+    const docs = Array.from({ length: 50 }, (_, i) => stringify(JSON.parse(podYaml(`many-${i}`, cluster.busybox, { containers: [{ name: 'main', command: ['sleep', '3600'] }] }))));
+    await apply(docs.join('---\n'));
+    await waitFor('50 pods Running', async () => {
+      const list = await cluster.getJson<Json>(['pods']);
+      return list.items.filter((p: Json) => p.metadata.name.startsWith('many-') && p.status?.phase === 'Running').length === 50 || undefined;
+    }, 180_000);
+    const uids: string[] = (await cluster.getJson<Json>(['pods'])).items.map((p: Json) => p.metadata.uid);
+    const r = await cluster.kubectl(['delete', 'pods', '--all', '--grace-period=1', '--wait=true', '--timeout=120s'], { timeoutMs: 130_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const agentDir = join(cluster.dataDir, 'agent');
+    const ourNetns = new Set(uids.map((uid) => `kjb-${uid.slice(0, 12)}`));
+    await waitFor('everything gone', async () => {
+      const netns = execFileSync('ip', ['netns', 'list']).toString().split('\n').map((l) => l.split(' ')[0]!).filter((n) => ourNetns.has(n));
+      const veths = execFileSync('ip', ['netns', 'exec', cluster.netns.name, 'ip', '-o', 'link']).toString().split('\n').filter((l) => / kjv/.test(l));
+      const mounts = execFileSync('cat', ['/proc/self/mountinfo']).toString().split('\n').filter((l) => l.includes(agentDir));
+      const cgroups = uids.filter((uid) => existsSync(`/sys/fs/cgroup/memory/kijabi/pod${uid}`) || existsSync(`/sys/fs/cgroup/pids/kijabi/pod${uid}`));
+      const conmons = execFileSync('sh', ['-c', 'pgrep -a conmon || true']).toString().split('\n').filter((l) => l.includes(agentDir));
+      const pods = existsSync(join(agentDir, 'pods')) ? readdirSync(join(agentDir, 'pods')) : [];
+      const containers = existsSync(join(agentDir, 'containers')) ? readdirSync(join(agentDir, 'containers')) : [];
+      const left = { netns, veths, mounts, cgroups, conmons, pods, containers };
+      return Object.values(left).every((v) => v.length === 0) ? true : (console.log(JSON.stringify(left).slice(0, 500)), undefined);
+    }, 60_000);
+  });
+});
