@@ -9,6 +9,7 @@ import type { Logger } from '../../client/log.js';
 import type { TokenAuthenticator, UserInfo } from '../auth/token.js';
 import type { TlsMaterial } from '../auth/certs.js';
 import { buildOpenApiDocuments, openApiIndex, type OpenApiDocument } from '../openapi/openapi-v3.js';
+import { buildOpenApiV2, OPENAPI_V2_PROTOBUF, type OpenApiV2Document } from '../openapi/openapi-v2.js';
 import type { TypeRegistry } from '../../api/schema/dsl.js';
 import type { ResourceRegistry } from '../registry/registry.js';
 import { aggregatedDiscovery, apiResourceList, legacyApiGroup, legacyApiGroupList, legacyApiVersions, versionInfo } from './discovery.js';
@@ -47,6 +48,7 @@ export class ApiServer {
   private readonly shutdown = new AbortController();
   private readonly now: () => Date;
   private openapi?: Map<string, OpenApiDocument>;
+  private openapiV2?: OpenApiV2Document;
   streaming?: StreamingHandlers;
 
   constructor(options: ApiServerOptions) {
@@ -171,8 +173,22 @@ export class ApiServer {
       res.end(doc.json);
       return true;
     }
-    if (path === '/openapi/v2') {
-      throw pathNotFound();
+    if (path === '/openapi/v2' || path === '/swagger-2.0.0.pb-v1') {
+      // Only the protobuf form: kubectl never asks v2 as JSON, and older clients reject JSON here.
+      this.openapiV2 ??= buildOpenApiV2(this.options.types);
+      const etag = `"${this.openapiV2.etag}"`;
+      if (req.headers['if-none-match'] === etag) {
+        res.writeHead(304, { ETag: etag });
+        res.end();
+        return true;
+      }
+      res.writeHead(200, {
+        'Content-Type': OPENAPI_V2_PROTOBUF,
+        ETag: etag,
+        'Content-Length': String(this.openapiV2.protobuf.length),
+      });
+      res.end(this.openapiV2.protobuf);
+      return true;
     }
     const parts = path.split('/').filter(Boolean);
     if (parts[0] === 'api' && parts.length === 2) {

@@ -116,7 +116,7 @@ describe('defaults and updates', () => {
     assert.deepEqual(old.roleRef, { kind: 'Role', name: 'a', apiGroup: 'rbac.authorization.k8s.io' });
     assert.deepEqual(old.subjects, [
       { kind: 'User', name: 'jane', apiGroup: 'rbac.authorization.k8s.io' },
-      { kind: 'ServiceAccount', name: 'sa', namespace: 'default', apiGroup: '' },
+      { kind: 'ServiceAccount', name: 'sa', namespace: 'default' },
     ]);
     const next = { ...structuredClone(old), roleRef: { kind: 'Role', name: 'b', apiGroup: 'rbac.authorization.k8s.io' } };
     assert.deepEqual(lines(strategy.validateUpdate!(next, old)), ['roleRef: Invalid value: rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", Kind:"Role", Name:"b"}: cannot change roleRef']);
