@@ -100,6 +100,27 @@ async function readDeleteOptions(req: IncomingMessage, query: URLSearchParams): 
   return options;
 }
 
+/**
+ * Serialised watch lines, shared by every watcher that receives the same event object: with a
+ * thousand watchers an event is encoded once, not a thousand times.
+ */
+const encodedEvents = new WeakMap<object, Map<string, string>>();
+
+function encodeEvent(type: string, object: unknown): string {
+  if (typeof object !== 'object' || object === null) return `${JSON.stringify({ type, object })}\n`;
+  let byType = encodedEvents.get(object);
+  if (!byType) {
+    byType = new Map();
+    encodedEvents.set(object, byType);
+  }
+  let line = byType.get(type);
+  if (line === undefined) {
+    line = `${JSON.stringify({ type, object })}\n`;
+    byType.set(type, line);
+  }
+  return line;
+}
+
 async function streamWatch(req: IncomingMessage, res: ServerResponse, registry: ResourceRegistry, info: ResourceRequestInfo, query: URLSearchParams, env: HandlerEnv): Promise<void> {
   const controller = new AbortController();
   const stop = () => controller.abort();
@@ -130,12 +151,13 @@ async function streamWatch(req: IncomingMessage, res: ServerResponse, registry: 
     res.flushHeaders();
     for (let next = await events.next(); !next.done; next = await events.next()) {
       const event = next.value;
-      let object = event.object;
       if (tableVersion && event.type !== 'ERROR' && event.type !== 'BOOKMARK') {
-        object = toTable([event.object as KubeObject], { printer: registry.strategy.table, includeObject: include, tableVersion, now: env.now(), withColumns: first, resourceVersion: (event.object as KubeObject).metadata.resourceVersion });
+        const table = toTable([event.object as KubeObject], { printer: registry.strategy.table, includeObject: include, tableVersion, now: env.now(), withColumns: first, resourceVersion: (event.object as KubeObject).metadata.resourceVersion });
         first = false;
+        res.write(`${JSON.stringify({ type: event.type, object: table })}\n`);
+      } else {
+        res.write(encodeEvent(event.type, event.object));
       }
-      res.write(`${JSON.stringify({ type: event.type, object })}\n`);
     }
   } catch (err) {
     // Once streaming, a failure becomes an in-stream ERROR event, as Kubernetes sends it.
