@@ -184,6 +184,7 @@ export class ApiServer {
       }
       res.writeHead(200, {
         'Content-Type': OPENAPI_V2_PROTOBUF,
+        Vary: 'Accept',
         ETag: etag,
         'Content-Length': String(this.openapiV2.protobuf.length),
       });

@@ -11,8 +11,13 @@ import { encodeSwaggerDocument } from './openapi-v2-proto.js';
 
 type Json = Record<string, unknown>;
 
-/** The media type kubectl asks for; it accepts no other form of the v2 document. */
-export const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
+/**
+ * The Content-Type of the protobuf v2 document. kubectl asks for `...spec.v2@v1.0+protobuf`, but '@'
+ * is not a valid MIME token character and Go's mime.ParseMediaType rejects it in the response
+ * (kubectl then prints "mime: unexpected content after media subtype"), so like Kubernetes we
+ * answer with the dotted spelling.
+ */
+export const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
 
 const REF_PREFIX = '#/definitions/';
 const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';

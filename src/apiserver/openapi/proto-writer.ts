@@ -9,9 +9,12 @@ const WIRE_LENGTH_DELIMITED = 2;
 
 const TWO_POW_64 = 1n << 64n;
 const textEncoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
 
 export class ProtoWriter {
-  private readonly chunks: Uint8Array[] = [];
+  // One growable buffer: nesting copies a finished sub-message once per level, which is far
+  // cheaper than keeping thousands of small chunks.
+  private buffer = EMPTY;
   private size = 0;
 
   /** Bytes written so far. */
@@ -32,9 +35,9 @@ export class ProtoWriter {
 
   double(fieldNumber: number, value: number): this {
     this.tag(fieldNumber, WIRE_FIXED64);
-    const bytes = new Uint8Array(8);
-    new DataView(bytes.buffer).setFloat64(0, value, true);
-    this.push(bytes);
+    this.reserve(8);
+    new DataView(this.buffer.buffer, this.buffer.byteOffset + this.size, 8).setFloat64(0, value, true);
+    this.size += 8;
     return this;
   }
 
@@ -45,27 +48,18 @@ export class ProtoWriter {
   bytes(fieldNumber: number, value: Uint8Array): this {
     this.tag(fieldNumber, WIRE_LENGTH_DELIMITED);
     this.rawVarint(value.length);
-    this.push(value);
+    this.append(value);
     return this;
   }
 
   /** A nested message; written even when empty. */
   message(fieldNumber: number, value: ProtoWriter): this {
-    this.tag(fieldNumber, WIRE_LENGTH_DELIMITED);
-    this.rawVarint(value.length);
-    for (const chunk of value.chunks) this.push(chunk);
-    return this;
+    return this.bytes(fieldNumber, value.buffer.subarray(0, value.size));
   }
 
-  /** The message as one contiguous buffer. */
+  /** A copy of the bytes written so far. */
   finish(): Uint8Array {
-    const out = new Uint8Array(this.size);
-    let offset = 0;
-    for (const chunk of this.chunks) {
-      out.set(chunk, offset);
-      offset += chunk.length;
-    }
-    return out;
+    return this.buffer.slice(0, this.size);
   }
 
   private tag(fieldNumber: number, wireType: number): void {
@@ -74,20 +68,37 @@ export class ProtoWriter {
   }
 
   private rawVarint(input: number | bigint): void {
+    this.reserve(10);
+    if (typeof input === 'number' && Number.isInteger(input) && input >= 0 && input <= 0x7fffffff) {
+      // Fast path for tags and lengths, the bulk of every message.
+      let value = input;
+      while (value >= 0x80) {
+        this.buffer[this.size++] = (value & 0x7f) | 0x80;
+        value >>>= 7;
+      }
+      this.buffer[this.size++] = value;
+      return;
+    }
     let value = typeof input === 'bigint' ? input : BigInt(Math.trunc(input));
     if (value < 0n) value += TWO_POW_64;
     if (value < 0n || value >= TWO_POW_64) throw new RangeError(`varint out of range: ${input}`);
-    const bytes: number[] = [];
     while (value >= 0x80n) {
-      bytes.push(Number(value & 0x7fn) | 0x80);
+      this.buffer[this.size++] = Number(value & 0x7fn) | 0x80;
       value >>= 7n;
     }
-    bytes.push(Number(value));
-    this.push(Uint8Array.from(bytes));
+    this.buffer[this.size++] = Number(value);
   }
 
-  private push(chunk: Uint8Array): void {
-    this.chunks.push(chunk);
-    this.size += chunk.length;
+  private append(bytes: Uint8Array): void {
+    this.reserve(bytes.length);
+    this.buffer.set(bytes, this.size);
+    this.size += bytes.length;
+  }
+
+  private reserve(extra: number): void {
+    if (this.size + extra <= this.buffer.length) return;
+    const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.size + extra, 32));
+    grown.set(this.buffer.subarray(0, this.size));
+    this.buffer = grown;
   }
 }

@@ -3,9 +3,9 @@ import { objectKey } from '../../api/meta.js';
 import { EventRecorder } from '../../client/event-recorder.js';
 import { ControllerExpectations } from '../../client/expectations.js';
 import { createLogger, type Logger } from '../../client/log.js';
-import { runWorkers, WorkQueue } from '../../client/work-queue.js';
+import { WorkQueue } from '../../client/work-queue.js';
 import { childEventHandlers } from '../replicaset/child-events.js';
-import type { WorkloadControllerOptions } from '../replicaset/controller.js';
+import { runControllerWorkers, type WorkloadControllerOptions } from '../replicaset/controller.js';
 import { KINDS } from '../replicaset/kinds.js';
 import type { Pod } from '../replicaset/pods.js';
 import type { ControllerRevision } from '../statefulset/sync.js';
@@ -45,7 +45,7 @@ export class DaemonSetController {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    if (await this.options.informers.waitForSync(signal)) await runWorkers(this.queue, this.options.workers ?? 3, (key) => this.syncer.sync(key), signal, this.log);
+    if (await this.options.informers.waitForSync(signal)) await runControllerWorkers({ queue: this.queue, workers: this.options.workers ?? 3, signal, log: this.log, sync: (key) => this.syncer.sync(key) });
     this.queue.shutDown();
   }
 }

@@ -3,8 +3,8 @@ import { controllerOf, objectKey } from '../../api/meta.js';
 import { EventRecorder } from '../../client/event-recorder.js';
 import { matchesLabelSelector } from '../../client/label-selector.js';
 import { createLogger, type Logger } from '../../client/log.js';
-import { runWorkers, WorkQueue } from '../../client/work-queue.js';
-import type { WorkloadControllerOptions } from '../replicaset/controller.js';
+import { WorkQueue } from '../../client/work-queue.js';
+import { runControllerWorkers, type WorkloadControllerOptions } from '../replicaset/controller.js';
 import { KINDS } from '../replicaset/kinds.js';
 import type { Pod } from '../replicaset/pods.js';
 import type { ReplicaSet } from '../replicaset/reconcile.js';
@@ -56,16 +56,10 @@ export class DeploymentController {
 
   async start(signal: AbortSignal): Promise<void> {
     if (await this.options.informers.waitForSync(signal)) {
-      await runWorkers(
-        this.queue,
-        this.options.workers ?? 5,
-        async (key) => {
-          const result = await this.syncer.sync(key);
-          if (result.requeueAfterMs !== undefined) this.queue.addAfter(key, result.requeueAfterMs);
-        },
-        signal,
-        this.log,
-      );
+      await runControllerWorkers({ queue: this.queue, workers: this.options.workers ?? 5, signal, log: this.log, sync: async (key) => {
+        const result = await this.syncer.sync(key);
+        return result.requeueAfterMs === undefined ? {} : { requeueAfterMs: result.requeueAfterMs };
+      } });
     }
     this.queue.shutDown();
   }

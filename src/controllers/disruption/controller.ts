@@ -4,8 +4,8 @@ import { objectKey, type KubeObject } from '../../api/meta.js';
 import { EventRecorder } from '../../client/event-recorder.js';
 import { matchesLabelSelector } from '../../client/label-selector.js';
 import { createLogger, type Logger } from '../../client/log.js';
-import { runWorkers, WorkQueue } from '../../client/work-queue.js';
-import type { WorkloadControllerOptions } from '../replicaset/controller.js';
+import { WorkQueue } from '../../client/work-queue.js';
+import { runControllerWorkers, type WorkloadControllerOptions } from '../replicaset/controller.js';
 import { KINDS } from '../replicaset/kinds.js';
 import type { Pod } from '../replicaset/pods.js';
 import type { PodDisruptionBudget } from './reconcile.js';
@@ -41,16 +41,10 @@ export class DisruptionController {
 
   async start(signal: AbortSignal): Promise<void> {
     if (await this.options.informers.waitForSync(signal)) {
-      await runWorkers(
-        this.queue,
-        this.options.workers ?? 3,
-        async (key) => {
-          const result = await this.syncer.sync(key);
-          if (result.requeueAfterMs !== undefined) this.queue.addAfter(key, result.requeueAfterMs + 100);
-        },
-        signal,
-        this.log,
-      );
+      await runControllerWorkers({ queue: this.queue, workers: this.options.workers ?? 3, signal, log: this.log, sync: async (key) => {
+        const result = await this.syncer.sync(key);
+        return result.requeueAfterMs === undefined ? {} : { requeueAfterMs: result.requeueAfterMs + 100 };
+      } });
     }
     this.queue.shutDown();
   }

@@ -3,9 +3,9 @@ import { objectKey } from '../../api/meta.js';
 import { EventRecorder } from '../../client/event-recorder.js';
 import { ControllerExpectations } from '../../client/expectations.js';
 import { createLogger, type Logger } from '../../client/log.js';
-import { runWorkers, WorkQueue } from '../../client/work-queue.js';
+import { WorkQueue } from '../../client/work-queue.js';
 import { childEventHandlers } from '../replicaset/child-events.js';
-import type { WorkloadControllerOptions } from '../replicaset/controller.js';
+import { runControllerWorkers, type WorkloadControllerOptions } from '../replicaset/controller.js';
 import { KINDS } from '../replicaset/kinds.js';
 import type { Pod } from '../replicaset/pods.js';
 import { JobSync } from './sync.js';
@@ -36,16 +36,10 @@ export class JobController {
 
   async start(signal: AbortSignal): Promise<void> {
     if (await this.options.informers.waitForSync(signal)) {
-      await runWorkers(
-        this.queue,
-        this.options.workers ?? 5,
-        async (key) => {
-          const result = await this.syncer.sync(key);
-          if (result.requeueAfterMs !== undefined) this.queue.addAfter(key, Math.max(0, result.requeueAfterMs) + 100);
-        },
-        signal,
-        this.log,
-      );
+      await runControllerWorkers({ queue: this.queue, workers: this.options.workers ?? 5, signal, log: this.log, sync: async (key) => {
+        const result = await this.syncer.sync(key);
+        return result.requeueAfterMs === undefined ? {} : { requeueAfterMs: Math.max(0, result.requeueAfterMs) + 100 };
+      } });
     }
     this.queue.shutDown();
   }

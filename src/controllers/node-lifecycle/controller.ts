@@ -6,7 +6,9 @@ import { InformerFactory } from '../../client/informer-factory.js';
 import { createLogger, type Logger } from '../../client/log.js';
 import { NODE_NAME_INDEX } from '../../client/object-cache.js';
 import type { RestClient } from '../../client/rest-client.js';
-import { runWorkers, WorkQueue } from '../../client/work-queue.js';
+import type { Taint } from '../../machinery/tolerations.js';
+import { WorkQueue } from '../../client/work-queue.js';
+import { runControllerWorkers } from '../replicaset/controller.js';
 import { sameTaints } from './reconcile.js';
 import { NodeLifecycleSync } from './sync.js';
 import { KINDS, NODE_LEASE_NAMESPACE, type Lease, type Node, type Pod } from './types.js';
@@ -25,7 +27,7 @@ export interface NodeLifecycleControllerOptions {
   now?: () => Date;
 }
 
-function noExecuteTaints(node: Node | undefined): Node['spec'] extends infer _ ? NonNullable<NonNullable<Node['spec']>['taints']> : never {
+function noExecuteTaints(node: Node | undefined): Taint[] {
   return (node?.spec?.taints ?? []).filter((t) => t.effect === 'NoExecute');
 }
 
@@ -94,27 +96,27 @@ export class NodeLifecycleController {
       signal.addEventListener('abort', () => clearInterval(timer), { once: true });
       const workers = this.options.workers ?? 3;
       await Promise.all([
-        runWorkers(
-          this.nodeQueue,
+        runControllerWorkers({
+          queue: this.nodeQueue,
           workers,
-          async (name) => {
+          signal,
+          log: this.log,
+          sync: async (name) => {
             const result = await this.syncer.syncNode(name);
             // Only schedule a precise re-check when it comes before the next monitor pass.
-            if (result.requeueAfterMs !== undefined && result.requeueAfterMs < this.monitorPeriodMs) this.nodeQueue.addAfter(name, result.requeueAfterMs);
+            return result.requeueAfterMs !== undefined && result.requeueAfterMs < this.monitorPeriodMs ? result : {};
           },
-          signal,
-          this.log,
-        ),
-        runWorkers(
-          this.podQueue,
+        }),
+        runControllerWorkers({
+          queue: this.podQueue,
           workers,
-          async (key) => {
-            const result = await this.syncer.syncPod(key);
-            if (result.requeueAfterMs !== undefined) this.podQueue.addAfter(key, result.requeueAfterMs + 10);
-          },
           signal,
-          this.log,
-        ),
+          log: this.log,
+          sync: async (key) => {
+            const result = await this.syncer.syncPod(key);
+            return result.requeueAfterMs === undefined ? {} : { requeueAfterMs: result.requeueAfterMs + 10 };
+          },
+        }),
       ]);
     } finally {
       this.nodeQueue.shutDown();

@@ -5,6 +5,7 @@ import { ControllerExpectations } from '../../client/expectations.js';
 import type { InformerFactory } from '../../client/informer-factory.js';
 import { createLogger, type Logger } from '../../client/log.js';
 import type { RestClient } from '../../client/rest-client.js';
+import { isApiError } from '../../api/errors.js';
 import { runWorkers, WorkQueue } from '../../client/work-queue.js';
 import { childEventHandlers } from './child-events.js';
 import { KINDS } from './kinds.js';
@@ -19,6 +20,30 @@ export interface WorkloadControllerOptions {
   workers?: number;
   recorder?: EventRecorder;
   now?: () => Date;
+}
+
+/**
+ * runWorkers, except that a write conflict (our cache was behind) is an expected race rather than a
+ * failure: it is retried shortly and logged at debug level. `sync` returns an optional requeue delay.
+ */
+export function runControllerWorkers(options: { queue: WorkQueue<string>; workers: number; signal: AbortSignal; log: Logger; sync: (key: string) => Promise<{ requeueAfterMs?: number } | void> }): Promise<void> {
+  const { queue, log } = options;
+  return runWorkers(
+    queue,
+    options.workers,
+    async (key) => {
+      try {
+        const result = await options.sync(key);
+        if (result && result.requeueAfterMs !== undefined) queue.addAfter(key, Math.max(0, result.requeueAfterMs));
+      } catch (err) {
+        if (!isApiError(err, 'Conflict')) throw err;
+        log.debug('write conflict; retrying', { object: key });
+        queue.addAfter(key, 200);
+      }
+    },
+    options.signal,
+    log,
+  );
 }
 
 export class ReplicaSetController {
@@ -59,16 +84,10 @@ export class ReplicaSetController {
   /** Runs until `signal` aborts; the informer factory must be started by the caller. */
   async start(signal: AbortSignal): Promise<void> {
     if (await this.options.informers.waitForSync(signal)) {
-      await runWorkers(
-        this.queue,
-        this.workers,
-        async (key) => {
-          const result = await this.syncer.sync(key);
-          if (result.requeueAfterMs !== undefined) this.queue.addAfter(key, result.requeueAfterMs + 50);
-        },
-        signal,
-        this.log,
-      );
+      await runControllerWorkers({ queue: this.queue, workers: this.workers, signal, log: this.log, sync: async (key) => {
+        const result = await this.syncer.sync(key);
+        return result.requeueAfterMs === undefined ? {} : { requeueAfterMs: result.requeueAfterMs + 50 };
+      } });
     }
     this.queue.shutDown();
   }

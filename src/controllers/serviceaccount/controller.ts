@@ -1,8 +1,8 @@
 // The service account controller: every namespace gets a "default" ServiceAccount, recreated if deleted.
 import type { KubeObject } from '../../api/meta.js';
 import { createLogger, type Logger } from '../../client/log.js';
-import { runWorkers, WorkQueue } from '../../client/work-queue.js';
-import type { WorkloadControllerOptions } from '../replicaset/controller.js';
+import { WorkQueue } from '../../client/work-queue.js';
+import { runControllerWorkers, type WorkloadControllerOptions } from '../replicaset/controller.js';
 import { KINDS } from '../replicaset/kinds.js';
 import { MANAGED_SERVICE_ACCOUNTS, type NamespaceLike } from './reconcile.js';
 import { ServiceAccountSync } from './sync.js';
@@ -27,7 +27,7 @@ export class ServiceAccountController {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    if (await this.options.informers.waitForSync(signal)) await runWorkers(this.queue, this.options.workers ?? 2, (ns) => this.syncer.sync(ns), signal, this.log);
+    if (await this.options.informers.waitForSync(signal)) await runControllerWorkers({ queue: this.queue, workers: this.options.workers ?? 2, signal, log: this.log, sync: (ns) => this.syncer.sync(ns) });
     this.queue.shutDown();
   }
 }

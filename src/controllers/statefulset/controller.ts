@@ -2,9 +2,9 @@
 import { objectKey, type KubeObject } from '../../api/meta.js';
 import { EventRecorder } from '../../client/event-recorder.js';
 import { createLogger, type Logger } from '../../client/log.js';
-import { runWorkers, WorkQueue } from '../../client/work-queue.js';
+import { WorkQueue } from '../../client/work-queue.js';
 import { childEventHandlers } from '../replicaset/child-events.js';
-import type { WorkloadControllerOptions } from '../replicaset/controller.js';
+import { runControllerWorkers, type WorkloadControllerOptions } from '../replicaset/controller.js';
 import { KINDS } from '../replicaset/kinds.js';
 import type { Pod } from '../replicaset/pods.js';
 import type { StatefulSet } from './reconcile.js';
@@ -33,7 +33,7 @@ export class StatefulSetController {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    if (await this.options.informers.waitForSync(signal)) await runWorkers(this.queue, this.options.workers ?? 5, (key) => this.syncer.sync(key), signal, this.log);
+    if (await this.options.informers.waitForSync(signal)) await runControllerWorkers({ queue: this.queue, workers: this.options.workers ?? 5, signal, log: this.log, sync: (key) => this.syncer.sync(key) });
     this.queue.shutDown();
   }
 }
