@@ -7,6 +7,12 @@ import type { ResourceRegistry } from './registry/registry.js';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
+/** The two priority classes Kubernetes ships for its own critical pods. */
+const SYSTEM_PRIORITY_CLASSES: [string, number, string][] = [
+  ['system-node-critical', 2000001000, 'Used for system critical pods that must not be moved from their current node.'],
+  ['system-cluster-critical', 2000000000, 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.'],
+];
+
 async function ensure(registry: ResourceRegistry, namespace: string | undefined, obj: KubeObject): Promise<void> {
   try {
     await registry.get(namespace, obj.metadata.name ?? '');
@@ -27,6 +33,12 @@ export async function bootstrapCluster(lookup: (group: string, resource: string)
   if (!namespaces || !services) return;
   for (const name of SYSTEM_NAMESPACES) {
     await ensure(namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  }
+  const priorityClasses = lookup('scheduling.k8s.io', 'priorityclasses');
+  if (priorityClasses) {
+    for (const [name, value, description] of SYSTEM_PRIORITY_CLASSES) {
+      await ensure(priorityClasses, undefined, { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name }, value, description });
+    }
   }
   await ensure(services, 'default', {
     apiVersion: 'v1',

@@ -29,6 +29,9 @@ kijabi server flags:
   --node-name NAME          name of the in-process node agent's Node (default: the hostname)
   --node-netns NS           run the agent's bridge and pod networking inside this netns (tests)
   --crash-backoff MS[,CAP]  CrashLoopBackOff base (and cap) in milliseconds (default 10000,300000)
+  --node-monitor-grace-period DURATION   a node without heartbeats for this long is lost (default 40s)
+  --default-not-ready-toleration-seconds N    tolerationSeconds added to pods for not-ready nodes (default 300)
+  --default-unreachable-toleration-seconds N  tolerationSeconds added to pods for unreachable nodes (default 300)
 
 kijabi agent flags:
   --server URL              API server URL (https://HOST:PORT)
@@ -52,6 +55,14 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+/** A Go-style duration as Kubernetes flags take it: 40s, 1m30s, 500ms, 2h. NaN when malformed. */
+export function parseDuration(text: string): number {
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) return Number.NaN;
+  return parts.reduce((total, [, amount, unit]) => total + Number(amount) * units[unit], 0);
+}
+
 async function serverCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -71,6 +82,9 @@ async function serverCommand(args: string[]): Promise<void> {
       'node-name': { type: 'string' },
       'node-netns': { type: 'string' },
       'crash-backoff': { type: 'string' },
+      'node-monitor-grace-period': { type: 'string' },
+      'default-not-ready-toleration-seconds': { type: 'string' },
+      'default-unreachable-toleration-seconds': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -79,6 +93,16 @@ async function serverCommand(args: string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  const gracePeriod = values['node-monitor-grace-period'];
+  const nodeMonitorGracePeriodMs = gracePeriod === undefined ? undefined : parseDuration(gracePeriod);
+  if (nodeMonitorGracePeriodMs !== undefined && (Number.isNaN(nodeMonitorGracePeriodMs) || nodeMonitorGracePeriodMs <= 0)) fail(`--node-monitor-grace-period must be a duration such as 40s or 1m, got ${gracePeriod}`);
+  const tolerationSeconds = (flag: 'default-not-ready-toleration-seconds' | 'default-unreachable-toleration-seconds'): number | undefined => {
+    const text = values[flag];
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 0) fail(`--${flag} must be a whole number of seconds, got ${text}`);
+    return n;
+  };
   const port = Number(values['https-listen-port'] ?? '6443');
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--https-listen-port must be a port number, got ${values['https-listen-port']}`);
   const range = (values['service-node-port-range'] ?? '30000-32767').split('-').map(Number);
@@ -99,6 +123,9 @@ async function serverCommand(args: string[]): Promise<void> {
     nodeName: values['node-name'],
     nodeNetns: values['node-netns'],
     crashBackoffMs: parseCrashBackoff(values['crash-backoff']),
+    nodeMonitorGracePeriodMs,
+    defaultNotReadyTolerationSeconds: tolerationSeconds('default-not-ready-toleration-seconds'),
+    defaultUnreachableTolerationSeconds: tolerationSeconds('default-unreachable-toleration-seconds'),
   });
   process.stdout.write(`Kijabi API server is ready on port ${server.port}\nKubeconfig written to ${server.kubeconfigPath}\nUse it with: export KUBECONFIG=${server.kubeconfigPath}; kubectl get nodes\n`);
   const stop = (signal: string) => {

@@ -37,6 +37,11 @@ export interface ServerFlags {
   nodeName?: string;
   /** CrashLoopBackOff base and cap in ms (tests use small values). */
   crashBackoffMs?: { baseMs: number; capMs: number };
+  /** How long a node may go without renewing its Lease before it counts as lost (Kubernetes: 40 s). */
+  nodeMonitorGracePeriodMs?: number;
+  /** tolerationSeconds of the default not-ready / unreachable NoExecute tolerations (Kubernetes: 300). */
+  defaultNotReadyTolerationSeconds?: number;
+  defaultUnreachableTolerationSeconds?: number;
 }
 
 export function defaultDataDir(): string {
@@ -73,6 +78,11 @@ export async function runServer(flags: ServerFlags): Promise<RunningServer> {
     services: () => lookup('', 'services'),
     serviceCidr: flags.serviceCidr,
     nodePortRange: flags.nodePortRange,
+    pods: {
+      priorityClasses: () => lookup('scheduling.k8s.io', 'priorityclasses'),
+      defaultNotReadyTolerationSeconds: flags.defaultNotReadyTolerationSeconds ?? 300,
+      defaultUnreachableTolerationSeconds: flags.defaultUnreachableTolerationSeconds ?? 300,
+    },
   });
   registries = createRegistries({ store, types: API_TYPES, now: () => new Date(), admission });
 
@@ -101,9 +111,7 @@ export async function runServer(flags: ServerFlags): Promise<RunningServer> {
   };
   // Components load after /readyz passes, so the API is up in well under a second.
   if (!flags.disableControllers) {
-    run('garbage-collector', async () => new (await import('../controllers/gc/controller.js')).GarbageCollector({ client }).start(components.signal));
-    run('namespace-controller', async () => new (await import('../controllers/namespace/controller.js')).NamespaceController({ client }).start(components.signal));
-    run('controllers', async () => (await import('../controllers/controller-manager.js')).startControllers({ client, signal: components.signal }));
+    run('controllers', async () => (await import('../controllers/controller-manager.js')).startControllers({ client, signal: components.signal, nodeMonitorGracePeriodMs: flags.nodeMonitorGracePeriodMs }));
   }
   if (!flags.disableScheduler) {
     run('scheduler', async () => {

@@ -11,12 +11,23 @@ import { JobController } from './job/controller.js';
 import { ReplicaSetController, type WorkloadControllerOptions } from './replicaset/controller.js';
 import { ServiceAccountController } from './serviceaccount/controller.js';
 import { StatefulSetController } from './statefulset/controller.js';
+import { NodeLifecycleController } from './node-lifecycle/controller.js';
+import { EndpointsController } from './endpoints/controller.js';
+import { EndpointSliceController } from './endpointslice/controller.js';
+import { GarbageCollector } from './gc/controller.js';
+import { NamespaceController } from './namespace/controller.js';
 
 export interface StartableController {
   start(signal: AbortSignal): Promise<void>;
 }
 
-type ControllerFactory = (options: WorkloadControllerOptions) => StartableController;
+/** Settings some controllers take from the server's flags. */
+export interface ControllerSettings {
+  /** --node-monitor-grace-period: how long a node may go without a heartbeat before it is lost. */
+  nodeMonitorGracePeriodMs?: number;
+}
+
+type ControllerFactory = (options: WorkloadControllerOptions & ControllerSettings) => StartableController;
 
 /** Controller names as kube-controller-manager's --controllers flag spells them. */
 export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
@@ -28,15 +39,20 @@ export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   daemonset: (o) => new DaemonSetController(o),
   serviceaccount: (o) => new ServiceAccountController(o),
   disruption: (o) => new DisruptionController(o),
+  'node-lifecycle': (o) => new NodeLifecycleController({ ...o, nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs }),
+  endpoints: (o) => new EndpointsController(o),
+  endpointslice: (o) => new EndpointSliceController(o),
+  garbagecollector: (o) => new GarbageCollector({ client: o.client }),
+  namespace: (o) => new NamespaceController({ client: o.client }),
 };
 
-export async function startControllers(options: { client: RestClient; signal: AbortSignal; log?: Logger; only?: string[]; now?: () => Date }): Promise<void> {
+export async function startControllers(options: { client: RestClient; signal: AbortSignal; log?: Logger; only?: string[]; now?: () => Date } & ControllerSettings): Promise<void> {
   const log = options.log ?? createLogger('controller-manager');
   const informers = new InformerFactory(options.client, { log });
   const unknown = (options.only ?? []).filter((name) => !(name in CONTROLLERS));
   if (unknown.length) log.warn('unknown controllers ignored', { controllers: unknown });
   const names = Object.keys(CONTROLLERS).filter((name) => !options.only || options.only.includes(name));
-  const controllers = names.map((name) => ({ name, controller: CONTROLLERS[name]!({ client: options.client, informers, now: options.now, log: log.with({ controller: name }) }) }));
+  const controllers = names.map((name) => ({ name, controller: CONTROLLERS[name]!({ client: options.client, informers, now: options.now, log: log.with({ controller: name }), nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs }) }));
   informers.start(options.signal);
   log.info('starting controllers', { controllers: names });
   await Promise.all(

@@ -59,6 +59,9 @@ describe('node lifecycle and endpoints with hollow nodes', () => {
       bindAddress: '127.0.0.1',
       httpsListenPort: 0,
       token: 'nodelc-token',
+      // Failover "one flag away": pods without their own NoExecute toleration leave a lost node at once.
+      defaultNotReadyTolerationSeconds: 0,
+      defaultUnreachableTolerationSeconds: 0,
       disableAgent: true,
       disableScheduler: true,
       disableControllers: true,

@@ -6,12 +6,14 @@ import type { KubeObject } from '../../api/meta.js';
 import type { Admission, RequestContext } from '../registry/context.js';
 import type { ResourceRegistry } from '../registry/registry.js';
 import { PortAllocator, ServiceIpAllocator } from './allocators.js';
+import { admitPod, type PodAdmissionOptions } from './pod-admission.js';
 
 export interface AdmissionOptions {
   namespaces: () => ResourceRegistry | undefined;
   services: () => ResourceRegistry | undefined;
   serviceCidr: string;
   nodePortRange: [number, number];
+  pods?: PodAdmissionOptions;
 }
 
 /** Objects that exist outside any namespace lifecycle check (the namespace itself, and kinds without one). */
@@ -49,6 +51,7 @@ export class BuiltinAdmission implements Admission {
     const namespace = obj.metadata.namespace;
     if (namespace && !EXEMPT_RESOURCES.has(resource)) await this.checkNamespace(resource, group, namespace, obj.metadata.name ?? '');
     if (group === '' && resource === 'services') await this.allocateServiceAddresses(obj, ctx);
+    if (group === '' && resource === 'pods' && this.options.pods) await admitPod(obj, this.options.pods);
   }
 
   async afterDelete(resource: string, group: string, obj: KubeObject): Promise<void> {

@@ -18,7 +18,7 @@ export interface EndpointsSyncOptions {
 export class EndpointsSync {
   constructor(private readonly o: EndpointsSyncOptions) {}
 
-  async sync(key: string): Promise<void> {
+  async sync(key: string): Promise<{ requeueAfterMs?: number }> {
     const { client, services, pods, endpoints, log } = this.o;
     const [namespace, name] = key.split('/') as [string, string];
     const service = services.get(namespace, name);
@@ -30,15 +30,22 @@ export class EndpointsSync {
           if (!isApiError(err, 'NotFound')) throw err;
         });
       }
-      return;
+      return {};
     }
     const action = reconcileEndpoints({ service, pods: pods.list(namespace), existing });
     if (action.type === 'create') {
-      await client.create(KINDS.endpoints, action.endpoints);
+      try {
+        await client.create(KINDS.endpoints, action.endpoints);
+      } catch (err) {
+        // Our cache has not seen an earlier create yet: try again once it has.
+        if (isApiError(err, 'AlreadyExists')) return { requeueAfterMs: 100 };
+        throw err;
+      }
       log.debug('endpoints created', { object: key });
     } else if (action.type === 'update') {
       await client.update(KINDS.endpoints, action.endpoints);
       log.debug('endpoints updated', { object: key });
     }
+    return {};
   }
 }
