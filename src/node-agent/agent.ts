@@ -19,6 +19,8 @@ import { clusterDnsIp } from './pods/container-config.js';
 import { loadKubeletDeps, type ObjectSource } from './pods/kubelet-deps.js';
 import { PodManager } from './pods/pod-manager.js';
 import { PodSyncer } from './pods/pod-syncer.js';
+import type { PodRecord } from './pods/pod-record.js';
+import { StatsSummaryCollector, type StatsTarget } from './pods/stats-summary.js';
 import { ContainerRuntime } from './runtime/container-runtime.js';
 import { AgentStreamingBackend } from './streaming-backend.js';
 import { StreamingServer } from './streaming/streaming-server.js';
@@ -76,6 +78,50 @@ export function hostProblemMessage(missing: { what: string; install?: string }[]
   return `the node agent cannot run containers on this host:\n${missing.map((m) => `  - ${m.what}${m.install ? ` (install: ${m.install})` : ''}`).join('\n')}`;
 }
 
+export const IMAGE_GC_INTERVAL_MS = 5 * 60_000;
+export const STATS_SAMPLE_INTERVAL_MS = 10_000;
+
+/** Image references and ids of every container this node still has (kept by image GC). */
+export function imagesInUse(records: Iterable<PodRecord>): Set<string> {
+  const out = new Set<string>();
+  for (const rec of records) {
+    for (const c of Object.values(rec.containers)) {
+      if (c.image) out.add(c.image);
+      if (c.imageID) out.add(c.imageID);
+    }
+  }
+  return out;
+}
+
+/** Pods and their running containers, with the cgroups the runtime put them in. */
+export function statsTargets(records: Iterable<PodRecord>): StatsTarget[] {
+  const out: StatsTarget[] = [];
+  for (const rec of records) {
+    if (!rec.name) continue;
+    const containers = Object.values(rec.containers)
+      .filter((c) => c.containerId && !c.terminated)
+      .map((c) => ({ name: c.name, startTime: c.startedAt, cgroupsPath: `/kijabi/pod${rec.uid}/${c.name}` }));
+    out.push({ name: rec.name, namespace: rec.namespace, uid: rec.uid, startTime: rec.startTime, cgroupsPath: `/kijabi/pod${rec.uid}`, containers });
+  }
+  return out;
+}
+
+/** Runs each task every `everyMs` (never overlapping itself); returns a stop function. */
+function startHousekeeping(signal: AbortSignal, log: Logger, tasks: { name: string; everyMs: number; run: () => Promise<unknown> }[]): () => void {
+  const timers: NodeJS.Timeout[] = [];
+  for (const task of tasks) {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy || signal.aborted) return;
+      busy = true;
+      task.run().catch((err: unknown) => log.warn(`${task.name} failed`, { err })).finally(() => (busy = false));
+    }, task.everyMs);
+    timer.unref();
+    timers.push(timer);
+  }
+  return () => timers.forEach(clearInterval);
+}
+
 export class NodeAgent {
   private readonly options: NodeAgentOptions;
   private readonly log: Logger;
@@ -101,12 +147,19 @@ export class NodeAgent {
     // Streaming first: the Node advertises its port.
     let manager: PodManager | undefined;
     let syncer: PodSyncer | undefined;
+    const stats = new StatsSummaryCollector({
+      nodeName: o.nodeName,
+      nodeStartTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      pods: () => statsTargets(syncer?.records.values() ?? []),
+      read: (cgroupsPath) => runtime.stats(cgroupsPath),
+    });
     const backend = new AgentStreamingBackend({
       runtime,
       podsDir,
       pod: (ns, name) => manager?.podByName(ns, name),
       record: (uid) => syncer?.records.get(uid),
       hostNetnsPath,
+      statsSummary: () => stats.summary(),
     });
     const streaming = new StreamingServer({ backend, tls: o.streamingTls, authenticate: (h) => h === `Bearer ${o.agentToken}`, log: log.with({ component: 'streaming' }) });
     const streamingPort = await streaming.listen(o.streamingPort, nodeIp).catch((err: NodeJS.ErrnoException) => {
@@ -127,10 +180,11 @@ export class NodeAgent {
       const events = new EventRecorder({ client: o.client, component: 'kubelet', host: o.nodeName, log });
       const crash: BackoffPolicy = { ...DEFAULT_CRASH_BACKOFF, ...(o.crashLoopBackoff ?? {}) };
       const starter = { runtime, deps, source, podsDir, nodeName: o.nodeName, hostIp: nodeIp, dnsIp: clusterDnsIp(o.serviceCidr), hostNetnsPath, log };
+      const images = new ImageStore(join(o.dataDir, 'images'), { log });
       syncer = new PodSyncer({
         runtime,
         network,
-        images: new ImageStore(join(o.dataDir, 'images'), { log }),
+        images,
         volumes: deps.createVolumeManager({ podsDir, source, log }),
         deps,
         source,
@@ -145,7 +199,17 @@ export class NodeAgent {
       manager = new PodManager({ client: o.client, nodeName: o.nodeName, syncer, runtime, network, podsDir, exitDir: runtime.exitDir, log });
       log.info('node agent ready', { streamingPort, podCidr });
       o.onReady?.({ streamingPort, podCidr });
-      await Promise.all([heartbeat.run(signal), manager.start(signal)]);
+      const podSyncer = syncer;
+      const housekeeping = startHousekeeping(signal, log, [
+        { name: 'image garbage collection', everyMs: IMAGE_GC_INTERVAL_MS, run: () => images.garbageCollect(imagesInUse(podSyncer.records.values()), { highThresholdPercent: 85, lowThresholdPercent: 80 }) },
+        // Keeps cpu samples fresh so the first /stats/summary already has usage rates.
+        { name: 'stats sampling', everyMs: STATS_SAMPLE_INTERVAL_MS, run: () => stats.sample() },
+      ]);
+      try {
+        await Promise.all([heartbeat.run(signal), manager.start(signal)]);
+      } finally {
+        housekeeping();
+      }
       await events.flush();
     } finally {
       await streaming.close();

@@ -20,10 +20,17 @@ export interface AgentStreamingBackendOptions {
   hostNetnsPath?: string;
   nsenterPath?: string;
   busyboxPath?: string;
+  /** /stats/summary provider (see pods/stats-summary.ts). */
+  statsSummary?: () => Promise<unknown>;
 }
 
 export class AgentStreamingBackend implements StreamingBackend {
   constructor(private readonly options: AgentStreamingBackendOptions) {}
+
+  async statsSummary(): Promise<unknown> {
+    if (!this.options.statsSummary) throw backendError('NotFound', 'stats are not available on this node');
+    return this.options.statsSummary();
+  }
 
   private find(namespace: string, name: string): { pod: KubeObject; rec: PodRecord | undefined } {
     const pod = this.options.pod(namespace, name);
@@ -84,9 +91,14 @@ export class AgentStreamingBackend implements StreamingBackend {
     return this.options.runtime.exec(id, command, { tty: options.tty, stdin: options.stdin });
   }
 
-  async attach(namespace: string, pod: string, container: string): Promise<ExecProcess> {
-    this.runningId(namespace, pod, container);
-    throw backendError('BadRequest', 'attach is not supported yet by the Kijabi node agent; use kubectl exec or kubectl logs -f');
+  async attach(namespace: string, pod: string, container: string, options: StreamOptions): Promise<ExecProcess> {
+    const id = this.runningId(namespace, pod, container);
+    const status = await this.options.runtime.status(id);
+    if (status.state !== 'running') throw backendError('BadRequest', `container not found ("${container}")`);
+    // Input only reaches containers created with stdin: true (conmon holds their stdin pipe).
+    const spec = this.container(namespace, pod, container).pod as unknown as { spec?: { containers?: Record<string, unknown>[]; initContainers?: Record<string, unknown>[] } };
+    const containerSpec = [...(spec.spec?.containers ?? []), ...(spec.spec?.initContainers ?? [])].find((c) => c.name === container);
+    return this.options.runtime.attach(id, { stdin: options.stdin && containerSpec?.stdin === true });
   }
 
   async portForward(namespace: string, pod: string, port: number): Promise<Duplex> {

@@ -182,6 +182,117 @@ describe('node agent end to end', { skip }, () => {
     assert.ok(!existsSync(logFile), 'pod dir removed');
   });
 
+  test('a configMap volume follows changes to the configMap', async () => {
+    assert.equal((await cluster.kubectl(['create', 'configmap', 'volcfg', '--from-literal=key=one'])).code, 0);
+    await apply(podYaml('cfgvol', cluster.busybox, {
+      volumes: [{ name: 'cfg', configMap: { name: 'volcfg' } }],
+      containers: [{ name: 'main', command: ['sleep', '3600'], volumeMounts: [{ name: 'cfg', mountPath: '/etc/cfg' }] }],
+    }));
+    await waitFor('cfgvol Running', async () => (await pod('cfgvol')).status?.phase === 'Running' || undefined);
+    const read = async () => (await cluster.kubectl(['exec', 'cfgvol', '--', 'cat', '/etc/cfg/key'])).stdout;
+    assert.equal(await read(), 'one');
+    const patched = await cluster.kubectl(['patch', 'configmap', 'volcfg', '-p', JSON.stringify({ data: { key: 'two' } })]);
+    assert.equal(patched.code, 0, patched.stderr);
+    await waitFor('new value in the volume', async () => (await read()) === 'two' || undefined, 60_000);
+    await cluster.kubectl(['delete', 'pod', 'cfgvol', '--wait=false']);
+  });
+
+  test('a hostPort reaches the container from the node address', async () => {
+    await apply(podYaml('hostport', cluster.busybox, {
+      containers: [{ name: 'main', command: ['httpd', '-f', '-p', '80', '-h', '/www'], ports: [{ containerPort: 80, hostPort: 18080 }] }],
+    }));
+    const running = await waitFor('hostport Running', async () => {
+      const p = await pod('hostport');
+      return p.status?.phase === 'Running' ? p : undefined;
+    });
+    const bridgeIp = String(running.status.podIP).replace(/\.\d+$/, '.1');
+    const body = await waitFor('hostPort answers', async () => {
+      try {
+        return execFileSync('ip', ['netns', 'exec', cluster.netns.name, 'timeout', '5', 'busybox', 'wget', '-qO-', `http://${bridgeIp}:18080/index.html`]).toString();
+      } catch {
+        return undefined;
+      }
+    }, 30_000);
+    assert.equal(body, 'hello from image layer 1\n');
+    const r = await cluster.kubectl(['delete', 'pod', 'hostport', '--wait=true', '--timeout=30s']);
+    assert.equal(r.code, 0, r.stderr);
+    const table = execFileSync('ip', ['netns', 'exec', cluster.netns.name, 'nft', 'list', 'ruleset']).toString();
+    assert.doesNotMatch(table, /dport 18080/, 'mapping removed with the pod');
+  });
+
+  test('a hostNetwork pod runs in the node network namespace with the node name as hostname', async () => {
+    await apply(podYaml('hostnet', cluster.busybox, { hostNetwork: true, containers: [{ name: 'main', command: ['sleep', '3600'] }] }));
+    const running = await waitFor('hostnet Running', async () => {
+      const p = await pod('hostnet');
+      return p.status?.phase === 'Running' ? p : undefined;
+    });
+    assert.equal(running.status.podIP, running.status.hostIP);
+    const hostname = await cluster.kubectl(['exec', 'hostnet', '--', 'hostname']);
+    assert.equal(hostname.stdout.trim(), 'node-1', hostname.stderr);
+    const links = await cluster.kubectl(['exec', 'hostnet', '--', 'cat', '/proc/net/dev']);
+    assert.match(links.stdout, /kjb0:/, 'sees the node bridge');
+    assert.equal(execFileSync('ip', ['netns', 'list']).toString().includes(`kjb-${running.metadata.uid.slice(0, 12)}`), false, 'no pod netns');
+    await cluster.kubectl(['delete', 'pod', 'hostnet', '--wait=false']);
+  });
+
+  test('a sidecar init container keeps running and counts for readiness', async () => {
+    await apply(podYaml('sidecar', cluster.busybox, {
+      initContainers: [{ name: 'side', image: cluster.busybox, restartPolicy: 'Always', command: ['sh', '-c', 'echo side > /shared/mark; sleep 3600'], volumeMounts: [{ name: 'shared', mountPath: '/shared' }] }],
+      volumes: [{ name: 'shared', emptyDir: {} }],
+      containers: [{ name: 'main', command: ['sh', '-c', 'cat /shared/mark; sleep 3600'], volumeMounts: [{ name: 'shared', mountPath: '/shared' }] }],
+    }));
+    const ready = await waitFor('sidecar pod Ready', async () => {
+      const p = await pod('sidecar');
+      return p.status?.conditions?.find((c: Json) => c.type === 'Ready')?.status === 'True' ? p : undefined;
+    });
+    assert.ok(ready.status.initContainerStatuses[0].state.running, 'sidecar still running');
+    assert.equal(ready.status.initContainerStatuses[0].ready, true);
+    assert.equal((await cluster.kubectl(['logs', 'sidecar', '-c', 'main'])).stdout, 'side\n');
+    await cluster.kubectl(['delete', 'pod', 'sidecar', '--wait=false']);
+  });
+
+  test('a deleted pod shows its containers terminated before it disappears', async () => {
+    await apply(podYaml('final', cluster.busybox, {
+      terminationGracePeriodSeconds: 10,
+      containers: [{ name: 'main', command: ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 0.2; done"] }],
+    }));
+    await waitFor('final Running', async () => (await pod('final')).status?.phase === 'Running' || undefined);
+    const watch = spawn('/usr/bin/kubectl', ['--kubeconfig', cluster.kubeconfig, 'get', 'pod', 'final', '-w', '--output-watch-events', '-o', 'jsonpath={.type} {.object.status.phase} {.object.status.containerStatuses[0].state.terminated.exitCode}{"\\n"}'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: cluster.dataDir } });
+    let seen = '';
+    watch.stdout.on('data', (d: Buffer) => (seen += d.toString()));
+    try {
+      await waitFor('watch started', async () => seen.length > 0 || undefined, 10_000);
+      const started = Date.now();
+      const r = await cluster.kubectl(['delete', 'pod', 'final', '--wait=true', '--timeout=60s'], { timeoutMs: 70_000 });
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(Date.now() - started < 9000, `deletion took ${Date.now() - started} ms`);
+      await waitFor('deletion seen by the watch', async () => seen.includes('DELETED') || undefined, 10_000);
+      assert.match(seen, /MODIFIED Succeeded 0/, seen);
+    } finally {
+      watch.kill('SIGTERM');
+    }
+  });
+
+  test('kubectl attach -i talks to the main process', async () => {
+    await apply(podYaml('attach', cluster.busybox, { containers: [{ name: 'main', stdin: true, command: ['sh', '-c', 'while read line; do echo "got $line"; done'] }] }));
+    await waitFor('attach Running', async () => (await pod('attach')).status?.phase === 'Running' || undefined);
+    const attach = spawn('/usr/bin/kubectl', ['--kubeconfig', cluster.kubeconfig, 'attach', '-i', 'attach', '-c', 'main'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, HOME: cluster.dataDir } });
+    let out = '';
+    attach.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    attach.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      // Keep writing until the session is up (input sent before it is lost, as with the kubelet).
+      await waitFor('echo through attach', async () => {
+        attach.stdin.write('hello\n');
+        await new Promise((r) => setTimeout(r, 300));
+        return out.includes('got hello') || undefined;
+      }, 20_000);
+    } finally {
+      attach.kill('SIGTERM');
+    }
+    await cluster.kubectl(['delete', 'pod', 'attach', '--wait=false']);
+  });
+
   test('the agent survives kill -9: containers keep running and are re-adopted', async () => {
     const before = await pod('hello');
     const id = before.status.containerStatuses[0].containerID;

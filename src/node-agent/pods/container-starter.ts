@@ -59,7 +59,7 @@ export async function writePodFiles(ctx: StarterContext, pc: PodContext): Promis
   const hostsText = hostNetwork ? (existsSync('/etc/hosts') ? readFileSync('/etc/hosts', 'utf8') : hostsFile(pod, undefined)) : hostsFile(pod, pc.podIp);
   await writeFile(files.hosts, hostsText);
   await writeFile(files.resolv, resolvConf(pod, { dnsIp: ctx.dnsIp, hostResolv }));
-  await writeFile(files.hostname, `${hostNetwork ? (await import('node:os')).hostname() : podHostname(pod)}\n`);
+  await writeFile(files.hostname, `${hostNetwork ? ctx.nodeName : podHostname(pod)}\n`);
   return files;
 }
 
@@ -128,7 +128,8 @@ export async function createAndStartContainer(ctx: StarterContext, pc: PodContex
     env,
     cwd: (typeof container.workingDir === 'string' && container.workingDir) || image.config.workingDir || '/',
     user,
-    hostname: hostNetwork ? (await import('node:os')).hostname() : podHostname(pod as unknown as Json),
+    // A hostNetwork pod sees the node's name, as on a kubelet host (hostname = node name).
+    hostname: hostNetwork ? ctx.nodeName : podHostname(pod as unknown as Json),
     tty: container.tty === true,
     stdin: container.stdin === true,
     netnsPath: hostNetwork ? ctx.hostNetnsPath : pc.netnsPath,
@@ -148,7 +149,7 @@ export async function createAndStartContainer(ctx: StarterContext, pc: PodContex
     },
   });
   const logPath = containerLogPath(ctx.podsDir, uid, name, attempt);
-  await ctx.runtime.create(id, join(dir, 'bundle'), oci, logPath);
+  await ctx.runtime.create(id, join(dir, 'bundle'), oci, logPath, { stdin: container.stdin === true, stdinOnce: container.stdinOnce === true });
   await ctx.runtime.start(id);
   return id;
 }

@@ -17,6 +17,10 @@ import { loadRecords } from './pod-record.js';
 import { computePodStatus, sameStatus } from './pod-status.js';
 import type { PodSyncer } from './pod-syncer.js';
 
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? {}) === JSON.stringify(b ?? {});
+}
+
 export function podsDescriptor(): ResourceDescriptor {
   const desc = findKind('', 'v1', 'Pod');
   if (!desc) throw new Error('pods missing from the resource table');
@@ -56,7 +60,13 @@ export class PodManager {
     this.informer = new Informer(options.client, this.desc, { fieldSelector: `spec.nodeName=${options.nodeName}`, log: options.log });
     this.informer.addHandlers({
       onAdd: (pod) => this.observe(pod),
-      onUpdate: (_old, pod) => this.observe(pod),
+      onUpdate: (old, pod) => {
+        // Labels and annotations feed downwardAPI volumes: re-read them on the next sync.
+        if (!sameJson(old.metadata.labels, pod.metadata.labels) || !sameJson(old.metadata.annotations, pod.metadata.annotations)) {
+          options.syncer.requestVolumeRefresh(pod.metadata.uid!);
+        }
+        this.observe(pod);
+      },
       onDelete: (pod) => {
         const uid = pod.metadata.uid!;
         this.pods.delete(uid);
@@ -179,7 +189,10 @@ export class PodManager {
       return undefined;
     }
     if (pod.metadata.deletionTimestamp) {
-      await syncer.terminate(pod);
+      await syncer.stopPod(pod);
+      // Like the kubelet: the containers' final states (and the terminal phase) before the pod goes.
+      await this.writeStatus(uid, true).catch((err: unknown) => this.options.log.warn('writing the final pod status failed', { uid, err }));
+      await syncer.cleanup(uid);
       await this.finalDelete(pod);
       return undefined;
     }
@@ -197,11 +210,11 @@ export class PodManager {
     }
   }
 
-  private async writeStatus(uid: string): Promise<void> {
+  private async writeStatus(uid: string, terminating = false): Promise<void> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const pod = this.pods.get(uid);
-      if (!pod || pod.metadata.deletionTimestamp) return;
-      const status = computePodStatus(pod as unknown as Record<string, unknown>, this.options.syncer.view(pod), new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
+      if (!pod || (pod.metadata.deletionTimestamp && !terminating)) return;
+      const status = computePodStatus(pod as unknown as Record<string, unknown>, this.options.syncer.view(pod), new Date().toISOString().replace(/\.\d+Z$/, 'Z'), { terminating });
       if (sameStatus((pod as unknown as { status?: unknown }).status, status)) return;
       const updated = cloneObject(pod) as KubeObject & { status?: unknown };
       updated.status = status;

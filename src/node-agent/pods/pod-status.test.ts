@@ -19,7 +19,7 @@ function view(containers: ContainerView[], initContainers: ContainerView[] = [])
 }
 
 describe('podPhase', () => {
-  const cases: Array<{ name: string; spec?: Json; status?: Json; view: PodView; phase: string }> = [
+  const cases: Array<{ name: string; spec?: Json; status?: Json; view: PodView; phase: string; terminating?: boolean }> = [
     { name: 'nothing created yet', view: view([]), phase: 'Pending' },
     { name: 'waiting on image', view: view([waiting('a', 'ErrImagePull')]), phase: 'Pending' },
     { name: 'running', view: view([running()]), phase: 'Running' },
@@ -33,9 +33,13 @@ describe('podPhase', () => {
     { name: 'init failed with Never', spec: { restartPolicy: 'Never', initContainers: [{ name: 'i' }] }, view: view([], [exited('i', 1)]), phase: 'Failed' },
     { name: 'init done, app running', spec: { initContainers: [{ name: 'i' }] }, view: view([running()], [exited('i', 0)]), phase: 'Running' },
     { name: 'terminal phase sticks', status: { phase: 'Succeeded' }, view: view([running()]), phase: 'Succeeded' },
+    { name: 'deleted, Always, stopped by SIGTERM', terminating: true, view: view([exited('a', 143)]), phase: 'Failed' },
+    { name: 'deleted, Always, exited 0 on SIGTERM', terminating: true, view: view([exited('a', 0)]), phase: 'Succeeded' },
+    { name: 'deleted, still running', terminating: true, view: view([running()]), phase: 'Running' },
+    { name: 'deleted before any container ran', terminating: true, view: view([waiting('a', 'ContainerCreating')]), phase: 'Pending' },
   ];
   for (const c of cases) {
-    test(c.name, () => assert.equal(podPhase(pod(c.spec ?? {}, c.status), c.view), c.phase));
+    test(c.name, () => assert.equal(podPhase(pod(c.spec ?? {}, c.status), c.view, { terminating: c.terminating }), c.phase));
   }
 });
 
@@ -69,6 +73,19 @@ describe('computePodStatus', () => {
     assert.equal((init.containerStatuses as Json[])[0].state.waiting.reason, 'PodInitializing');
     const initialized = (init.conditions as Json[]).find((c) => c.type === 'Initialized')!;
     assert.equal(initialized.message, 'containers with incomplete status: [i]');
+  });
+
+  test('a running sidecar init container initializes the pod and counts for readiness', () => {
+    const spec = { initContainers: [{ name: 'side', image: 'busybox', restartPolicy: 'Always' }] };
+    const unready = computePodStatus(pod(spec), view([running()], [running('side', { ready: false })]), NOW);
+    assert.equal(unready.phase, 'Running');
+    assert.equal((unready.conditions as Json[]).find((c) => c.type === 'Initialized')!.status, 'True');
+    const ready = (unready.conditions as Json[]).find((c) => c.type === 'Ready')!;
+    assert.equal(ready.status, 'False');
+    assert.equal(ready.message, 'containers with unready status: [side]');
+    const all = computePodStatus(pod(spec), view([running()], [running('side')]), NOW);
+    assert.equal((all.conditions as Json[]).find((c) => c.type === 'Ready')!.status, 'True');
+    assert.equal((all.initContainerStatuses as Json[])[0].ready, true);
   });
 
   test('lastTransitionTime is kept while a condition keeps its status', () => {

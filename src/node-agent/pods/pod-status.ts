@@ -71,7 +71,8 @@ export function incompleteInitContainers(pod: Json, view: PodView): string[] {
   return out;
 }
 
-export function podPhase(pod: Json, view: PodView): PodPhase {
+/** `terminating`: the pod is being deleted and its containers were stopped for good. */
+export function podPhase(pod: Json, view: PodView, options: { terminating?: boolean } = {}): PodPhase {
   const previous = (pod.status as Json | undefined)?.phase;
   // Terminal phases never change back.
   if (previous === 'Succeeded' || previous === 'Failed') return previous;
@@ -112,6 +113,8 @@ export function podPhase(pod: Json, view: PodView): PodPhase {
   if (waiting > 0) return 'Pending';
   if (running > 0) return 'Running';
   if (stopped > 0) {
+    // A deleted pod whose containers all stopped ends in a terminal phase whatever its policy.
+    if (options.terminating) return stopped === succeeded ? 'Succeeded' : 'Failed';
     if (policy === 'Always') return 'Running';
     if (stopped === succeeded) return 'Succeeded';
     if (policy === 'Never') return 'Failed';
@@ -163,7 +166,12 @@ function unreadyMessage(names: string[]): string {
 export function podConditions(pod: Json, view: PodView, phase: PodPhase): Condition[] {
   const incompleteInit = incompleteInitContainers(pod, view);
   const specs = ((pod.spec as Json | undefined)?.containers as Json[] | undefined) ?? [];
-  const unready = specs.map((s) => String(s.name)).filter((name) => !view.containers.find((c) => c.name === name)?.ready);
+  // Sidecars (restartable init containers) count towards readiness like app containers.
+  const sidecars = (((pod.spec as Json | undefined)?.initContainers as Json[] | undefined) ?? []).filter(isSidecar).map((s) => String(s.name));
+  const unready = [
+    ...sidecars.filter((name) => !view.initContainers.find((c) => c.name === name)?.ready),
+    ...specs.map((s) => String(s.name)).filter((name) => !view.containers.find((c) => c.name === name)?.ready),
+  ];
   const terminal = phase === 'Succeeded' || phase === 'Failed';
   const initialized: Condition = incompleteInit.length === 0
     ? { type: 'Initialized', status: 'True' }
@@ -192,9 +200,9 @@ export function podConditions(pod: Json, view: PodView, phase: PodPhase): Condit
  * The full status to write: conditions keep their lastTransitionTime while their status stays the
  * same; PodScheduled, qosClass and other fields set by others are kept.
  */
-export function computePodStatus(pod: Json, view: PodView, now: string): Json {
+export function computePodStatus(pod: Json, view: PodView, now: string, options: { terminating?: boolean } = {}): Json {
   const old = (pod.status ?? {}) as Json;
-  const phase = podPhase(pod, view);
+  const phase = podPhase(pod, view, options);
   const oldConditions = Array.isArray(old.conditions) ? (old.conditions as Json[]) : [];
   const ours = podConditions(pod, view, phase);
   const ourTypes = new Set(ours.map((c) => c.type));

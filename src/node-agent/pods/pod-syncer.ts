@@ -16,6 +16,7 @@ import { logTail } from './container-logs.js';
 import { ContainerConfigError, createAndStartContainer, readTerminationMessage, removeContainer, type StarterContext } from './container-starter.js';
 import { ensureImage, ImagePullFailure } from './image-puller.js';
 import type { KubeletDeps, ObjectSource, ProbeTarget, ProbeWorkerLike, VolumeManagerLike } from './kubelet-deps.js';
+import { hostPortMappings } from './host-ports.js';
 import { containerDir, podDir, saveRecord, type ContainerRecord, type PodRecord } from './pod-record.js';
 import { terminatedReason, type ContainerView, type PodView } from './pod-status.js';
 
@@ -43,11 +44,20 @@ const listOf = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
 const podRef = (pod: KubeObject): string => `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** configMap/secret/downwardAPI volumes are re-read this often (plus jitter), like the kubelet's sync period. */
+export const VOLUME_REFRESH_MS = 10_000;
+const jittered = (ms: number): number => ms + Math.floor(Math.random() * ms * 0.5);
+
 export class PodSyncer {
   readonly records = new Map<string, PodRecord>();
   private readonly probes = new Map<string, ProbeWorkerLike[]>();
   /** Containers being killed after a failed probe (probe results meanwhile are ignored). */
   private readonly killing = new Set<string>();
+  /** Volume paths of pods whose volumes are set up (kept so a failing refresh never blocks restarts). */
+  private readonly volumePaths = new Map<string, Map<string, string>>();
+  private readonly nextVolumeRefresh = new Map<string, number>();
+  /** Pods whose hostPort mappings are in place. */
+  private readonly hostPortsApplied = new Set<string>();
   private readonly options: PodSyncerOptions;
 
   constructor(options: PodSyncerOptions) {
@@ -98,31 +108,45 @@ export class PodSyncer {
           return 5000;
         }
       }
-      let volumePaths: Map<string, string>;
-      try {
-        volumePaths = await this.options.volumes.setup(pod);
-      } catch (err) {
-        this.options.events.event(pod, 'Warning', 'FailedMount', (err as Error).message);
-        return 5000;
+      if (!rec.hostNetwork && !this.hostPortsApplied.has(rec.uid)) {
+        try {
+          const mappings = hostPortMappings(spec);
+          // One nft transaction at a time: the mapping table is rewritten as a whole.
+          if (mappings.length > 0) await this.serialHostPorts(() => this.options.network.setPodHostPorts(rec.uid, mappings));
+          this.hostPortsApplied.add(rec.uid);
+        } catch (err) {
+          this.options.events.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to map hostPorts: ${(err as Error).message}`);
+          return 5000;
+        }
       }
+      const volumePaths = await this.ensureVolumes(pod, rec.uid);
+      if (!volumePaths) return 5000;
       const pc = { pod, podIp: rec.podIp ?? this.options.hostIp, netnsPath: rec.netnsPath, volumePaths };
       const policy = typeof spec.restartPolicy === 'string' ? spec.restartPolicy : 'Always';
 
+      // Once any app container has run, the pod is initialized: a restarting sidecar no longer blocks.
+      const initialized = listOf(spec.containers).some((s) => rec.containers[String(s.name)]?.containerId !== undefined);
+      let requeue: number | undefined;
       for (const initSpec of listOf(spec.initContainers)) {
         const c = this.containerRecord(rec, initSpec, true);
         const sidecar = initSpec.restartPolicy === 'Always';
         if (c.containerId && !c.terminated) {
-          if (sidecar && c.started) continue;
-          return undefined; // running: wait for it (its exit triggers a sync)
+          if (!sidecar) return undefined; // running: wait for it (its exit triggers a sync)
+          this.ensureProbes(pod, rec, initSpec, c);
+          if (c.started || initialized) continue;
+          return undefined; // sidecar waiting for its startup probe
         }
         if (c.terminated && c.terminated.exitCode === 0 && !sidecar) continue;
         if (c.terminated && policy === 'Never' && !sidecar) return undefined; // pod fails
         const wait = await this.startOrBackoff(pc, initSpec, c, rec);
         if (sidecar && c.containerId && !c.terminated && c.started) continue;
+        if (sidecar && initialized) {
+          if (wait !== undefined) requeue = requeue === undefined ? wait : Math.min(requeue, wait);
+          continue;
+        }
         return wait;
       }
 
-      let requeue: number | undefined;
       for (const appSpec of listOf(spec.containers)) {
         const c = this.containerRecord(rec, appSpec, false);
         if (c.containerId && !c.terminated) {
@@ -140,6 +164,40 @@ export class PodSyncer {
     } finally {
       if (this.records.has(rec.uid)) saveRecord(this.options.starter.podsDir, rec);
     }
+  }
+
+  private hostPortChain: Promise<unknown> = Promise.resolve();
+
+  private serialHostPorts(work: () => Promise<void>): Promise<void> {
+    const next = this.hostPortChain.then(work, work);
+    this.hostPortChain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Sets the volumes up once, then refreshes API-data volumes every VOLUME_REFRESH_MS (jittered). */
+  private async ensureVolumes(pod: KubeObject, uid: string): Promise<Map<string, string> | undefined> {
+    const known = this.volumePaths.get(uid);
+    if (known) {
+      if (Date.now() >= (this.nextVolumeRefresh.get(uid) ?? 0)) {
+        this.nextVolumeRefresh.set(uid, Date.now() + jittered(VOLUME_REFRESH_MS));
+        await this.options.volumes.refresh(pod).catch((err: unknown) => this.options.log.warn('volume refresh failed', { uid, err }));
+      }
+      return known;
+    }
+    try {
+      const paths = await this.options.volumes.setup(pod);
+      this.volumePaths.set(uid, paths);
+      this.nextVolumeRefresh.set(uid, Date.now() + jittered(VOLUME_REFRESH_MS));
+      return paths;
+    } catch (err) {
+      this.options.events.event(pod, 'Warning', 'FailedMount', (err as Error).message);
+      return undefined;
+    }
+  }
+
+  /** The next sync re-reads the pod's configMap/secret/downwardAPI volumes (pod labels or annotations changed). */
+  requestVolumeRefresh(uid: string): void {
+    if (this.volumePaths.has(uid)) this.nextVolumeRefresh.set(uid, 0);
   }
 
   /** Reads the runtime state of every current container; records exits once. */
@@ -370,17 +428,33 @@ export class PodSyncer {
 
   /** Graceful termination of a pod being deleted, then teardown and the final DELETE (by the manager). */
   async terminate(pod: KubeObject): Promise<void> {
+    await this.stopPod(pod);
+    await this.cleanup(pod.metadata.uid!);
+  }
+
+  /**
+   * Stops every running container of the pod (preStop, stop signal, grace period, SIGKILL) and
+   * records how each ended, so the final status can show them terminated.
+   */
+  async stopPod(pod: KubeObject): Promise<void> {
     const rec = this.record(pod);
     const spec = specOf(pod);
     const grace = graceSeconds(pod);
     const specs = [...listOf(spec.initContainers), ...listOf(spec.containers)];
     this.stopProbes(rec.uid);
-    await Promise.all(Object.values(rec.containers).filter((c) => c.containerId && !c.terminated).map(async (c) => {
+    const deadline = Date.now() + grace * 1000;
+    const stop = (containers: ContainerRecord[], seconds: number) => Promise.all(containers.filter((c) => c.containerId && !c.terminated).map(async (c) => {
       const status = await this.options.runtime.status(c.containerId!);
       if (status.state !== 'running' && status.state !== 'created') return;
-      await this.stopContainer(pod, specs.find((s) => s.name === c.name) ?? {}, c, rec, grace, true);
+      await this.stopContainer(pod, specs.find((s) => s.name === c.name) ?? {}, c, rec, seconds, true);
     }));
-    await this.cleanup(rec.uid);
+    // Sidecars (restartable init containers) outlive the app containers, as in Kubernetes; they get
+    // what is left of the grace period, at least 2 s.
+    const sidecarNames = new Set(listOf(spec.initContainers).filter((s) => s.restartPolicy === 'Always').map((s) => String(s.name)));
+    const all = Object.values(rec.containers);
+    await stop(all.filter((c) => !sidecarNames.has(c.name)), grace);
+    await stop(all.filter((c) => sidecarNames.has(c.name)), Math.max(2, Math.ceil((deadline - Date.now()) / 1000)));
+    await this.refreshContainers(pod, rec).catch((err: unknown) => this.options.log.warn('reading final container states failed', { uid: rec.uid, err }));
   }
 
   /** Removes everything of a pod on this node: containers, rootfs mounts, volumes, netns, files. */
@@ -404,6 +478,9 @@ export class PodSyncer {
     await unmountAllUnder(dir);
     await rm(dir, { recursive: true, force: true });
     this.records.delete(uid);
+    this.volumePaths.delete(uid);
+    this.nextVolumeRefresh.delete(uid);
+    this.hostPortsApplied.delete(uid);
   }
 
   /** What the status function needs, from the record. */

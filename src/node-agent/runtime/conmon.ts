@@ -19,6 +19,8 @@ export interface ConmonLaunch {
   logSizeMax?: number;
   tty: boolean;
   stdin: boolean;
+  /** Keep the container's stdin open when an attached client goes (Kubernetes' stdinOnce: false). */
+  leaveStdinOpen?: boolean;
   timeoutMs?: number;
 }
 
@@ -52,6 +54,7 @@ export function conmonArgs(launch: ConmonLaunch): string[] {
   if (launch.logSizeMax !== undefined && launch.logSizeMax > 0) args.push('--log-size-max', String(launch.logSizeMax));
   if (launch.tty) args.push('-t');
   if (launch.stdin) args.push('-i');
+  if (launch.stdin && launch.leaveStdinOpen) args.push('--leave-stdin-open');
   return args;
 }
 

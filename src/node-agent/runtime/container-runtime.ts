@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 import type { Logger } from '../../client/log.js';
+import { attachContainer } from './attach.js';
 import { readCgroupStats, readOomKillCount, removeCgroup } from './cgroups.js';
 import { conmonPaths, launchConmon } from './conmon.js';
 import { execProcessSpec, startExec, type ExecOptions, type ExecProcess } from './exec.js';
@@ -114,8 +115,12 @@ export class ContainerRuntime {
     }
   }
 
-  /** Writes config.json into the bundle and creates the container under conmon. */
-  async create(id: string, bundleDir: string, spec: object, logPath: string): Promise<void> {
+  /**
+   * Writes config.json into the bundle and creates the container under conmon. `stdin` keeps a pipe
+   * to the main process's stdin that `attach` clients write to (closed after the first one leaves
+   * when `stdinOnce`).
+   */
+  async create(id: string, bundleDir: string, spec: object, logPath: string, io: { stdin?: boolean; stdinOnce?: boolean } = {}): Promise<void> {
     if (!VALID_ID.test(id)) throw new Error(`invalid container id ${JSON.stringify(id)}`);
     const dir = this.containerDir(id);
     if (existsSync(dir)) throw new Error(`container ${id} already exists`);
@@ -146,7 +151,8 @@ export class ContainerRuntime {
         logPath,
         logSizeMax: this.logSizeMax,
         tty: process?.terminal === true,
-        stdin: false,
+        stdin: io.stdin === true,
+        leaveStdinOpen: io.stdinOnce !== true,
       });
       this.log?.debug('container created', { container: id, pid });
     } catch (err) {
@@ -296,6 +302,15 @@ export class ContainerRuntime {
     }
     const spec = execProcessSpec(containerProcess, args, options);
     return startExec({ runtimePath: this.runtimePath, runtimeRoot: this.runtimeRoot, id, processFileDir: dir }, spec, options);
+  }
+
+  /** Streams of the container's main process (conmon's attach socket); see attach.ts. */
+  attach(id: string, options: { stdin: boolean }): ExecProcess & { release(): void } {
+    return attachContainer({
+      socketDir: join(this.containerDir(id), id),
+      stdin: options.stdin,
+      exitCode: async () => (await this.waitForExit(id, 5000)).exitCode ?? 0,
+    });
   }
 
   stats(cgroupsPath: string): Promise<{ cpuUsageNanos: number; memoryWorkingSetBytes: number }> {

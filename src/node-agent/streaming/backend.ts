@@ -12,6 +12,8 @@ export interface ExecProcess {
   resize(width: number, height: number): void;
   /** Resolves with the exit code. */
   exited: Promise<number>;
+  /** Called when the client goes away: attach sessions stop following (the container keeps running). */
+  release?(): void;
 }
 
 export interface LogOptions {
@@ -35,6 +37,8 @@ export interface StreamingBackend {
   attach(namespace: string, pod: string, container: string, options: StreamOptions): Promise<ExecProcess>;
   /** A connected socket to `port` inside the pod's network namespace. */
   portForward(namespace: string, pod: string, port: number): Promise<Duplex>;
+  /** kubelet-style /stats/summary JSON (node, pods, containers: cpu and memory); optional. */
+  statsSummary?(): Promise<unknown>;
 }
 
 export type BackendErrorCode = 'NotFound' | 'BadRequest';

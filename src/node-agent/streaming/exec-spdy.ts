@@ -62,6 +62,7 @@ export function serveSpdyExec(socket: Duplex, proc: ExecProcess, options: SpdyEx
     connection.once('close', () => {
       clearTimeout(waitTimer);
       if (proc.stdin && !proc.stdin.writableEnded) proc.stdin.end();
+      proc.release?.();
       stdout.resume();
       stderr.resume();
       resolve();

@@ -84,6 +84,7 @@ export function serveWebSocketExec(ws: WebSocket, proc: ExecProcess, options: We
     ws.on('close', () => {
       clientGone = true;
       closeStdin();
+      proc.release?.();
       proc.stdout.resume();
       proc.stderr.resume();
       resolve();

@@ -116,6 +116,7 @@ export class StreamingServer {
   private async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://localhost');
     if (!this.options.authenticate(req.headers.authorization)) return writeStatus(res, 401, 'Unauthorized');
+    if (url.pathname === '/stats/summary' || url.pathname === '/stats/summary/') return this.serveStatsSummary(req, res);
     const route = parseStreamingPath(url.pathname);
     if (!route) return writeStatus(res, 404, 'the server could not find the requested resource');
     if (route.kind !== 'logs') return writeStatus(res, 400, 'Upgrade request required');
@@ -131,6 +132,21 @@ export class StreamingServer {
     stream.on('error', () => res.destroy());
     res.once('close', () => stream.destroy());
     stream.pipe(res);
+  }
+
+  private async serveStatsSummary(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'GET') return writeStatus(res, 405 as 400, 'method not allowed');
+    const backend = this.options.backend;
+    if (!backend.statsSummary) return writeStatus(res, 404, 'the server could not find the requested resource');
+    let summary: unknown;
+    try {
+      summary = await backend.statsSummary();
+    } catch (err) {
+      return writeStatus(res, 500, err instanceof Error ? err.message : String(err));
+    }
+    const body = JSON.stringify(summary);
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
   }
 
   private async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
