@@ -9,6 +9,7 @@ Commands:
   server     Run a single-node cluster: API server, scheduler, controllers (and the node agent)
   agent      Run a node agent (kubelet) against a remote server
   hollow-nodes  Register simulated nodes that run no containers (for scale tests)
+  image      Manage a node's images: import FILE | ls | rm REF  [--data-dir DIR]
   version    Print the version
 
 kijabi hollow-nodes --kubeconfig FILE --count N [--cpu 4] [--memory 16Gi] [--pods 110] [--name-prefix hollow-node-] [--lease-interval 10]
@@ -259,6 +260,8 @@ export async function main(argv: string[]): Promise<void> {
       return serverCommand(rest);
     case 'hollow-nodes':
       return hollowNodesCommand(rest);
+    case 'image':
+      return (await import('../node-agent/images/cli.js')).imageCommand(rest);
     case 'agent':
       return agentCommand(rest);
     case 'version':
