@@ -1,34 +1,32 @@
-// Matching of meta/v1 LabelSelectors against label maps, for listers and controllers.
+// Matching of meta/v1 LabelSelectors against label maps, for listers and controllers. The rules
+// are machinery's (the same the API server applies to ?labelSelector=); this adds the conventions
+// controllers want: a missing selector matches everything and a malformed one matches nothing.
 import type { LabelSelector } from '../api/meta.js';
+import { EVERYTHING, fromLabelSelector, matches, NOTHING, type ParsedLabelSelector } from '../machinery/labels/selector.js';
 
-export function matchesLabelSelector(selector: LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
-  if (!selector) return true;
-  const have = labels ?? {};
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (have[k] !== v) return false;
-  for (const req of selector.matchExpressions ?? []) {
-    const present = Object.prototype.hasOwnProperty.call(have, req.key);
-    const values = req.values ?? [];
-    switch (req.operator) {
-      case 'In':
-        if (!present || !values.includes(have[req.key] as string)) return false;
-        break;
-      case 'NotIn':
-        if (present && values.includes(have[req.key] as string)) return false;
-        break;
-      case 'Exists':
-        if (!present) return false;
-        break;
-      case 'DoesNotExist':
-        if (present) return false;
-        break;
-      default:
-        return false;
-    }
+// Cached objects are deep-frozen, so their selectors can be parsed once; unfrozen ones may still change.
+const parsedFrozen = new WeakMap<LabelSelector, ParsedLabelSelector>();
+
+function parse(selector: LabelSelector | undefined): ParsedLabelSelector {
+  if (!selector) return EVERYTHING;
+  const cached = parsedFrozen.get(selector);
+  if (cached) return cached;
+  let parsed: ParsedLabelSelector;
+  try {
+    parsed = fromLabelSelector(selector);
+  } catch {
+    parsed = NOTHING;
   }
-  return true;
+  if (Object.isFrozen(selector)) parsedFrozen.set(selector, parsed);
+  return parsed;
 }
 
-/** An empty selector ({}) matches everything; Kubernetes treats a nil selector as matching nothing for some kinds, callers decide. */
-export function isEmptySelector(selector: LabelSelector | undefined): boolean {
-  return !selector || ((selector.matchLabels === undefined || Object.keys(selector.matchLabels).length === 0) && (selector.matchExpressions?.length ?? 0) === 0);
+export function matchesLabelSelector(selector: LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
+  return matches(parse(selector), labels);
+}
+
+/** A predicate for many objects, parsing the selector once. */
+export function labelSelectorPredicate(selector: LabelSelector | undefined): (labels: Record<string, string> | undefined) => boolean {
+  const parsed = parse(selector);
+  return (labels) => matches(parsed, labels);
 }

@@ -1,6 +1,6 @@
 // Read access to an informer's cache. Objects are the cached ones, deep-frozen: clone before mutating.
 import type { KubeObject, LabelSelector } from '../api/meta.js';
-import { matchesLabelSelector } from './label-selector.js';
+import { labelSelectorPredicate } from './label-selector.js';
 import { NAMESPACE_INDEX, type ObjectCache } from './object-cache.js';
 
 export type ObjectFilter<T> = LabelSelector | ((obj: T) => boolean);
@@ -17,8 +17,9 @@ export class Lister<T extends KubeObject = KubeObject> {
   list(namespace?: string, selector?: ObjectFilter<T>): T[] {
     const objects = namespace ? this.cache.byIndex(NAMESPACE_INDEX, namespace) : this.cache.list();
     if (!selector) return objects;
-    const keep = typeof selector === 'function' ? selector : (obj: T) => matchesLabelSelector(selector, obj.metadata.labels);
-    return objects.filter(keep);
+    if (typeof selector === 'function') return objects.filter(selector);
+    const selected = labelSelectorPredicate(selector);
+    return objects.filter((obj) => selected(obj.metadata.labels));
   }
 
   byIndex(index: string, value: string): T[] {

@@ -40,6 +40,11 @@ export function matchingToleration(tolerations: readonly Toleration[] | undefine
   return (tolerations ?? []).find((t) => toleratesTaint(t, taint));
 }
 
+/** True when some toleration in `tolerations` tolerates `taint`. */
+export function toleratedBy(tolerations: readonly Toleration[] | undefined, taint: Taint): boolean {
+  return matchingToleration(tolerations, taint) !== undefined;
+}
+
 /** Does some existing toleration already cover this taint key with effect NoExecute (or every effect)? */
 function hasNoExecuteTolerationFor(tolerations: readonly Toleration[], key: string): boolean {
   return tolerations.some((t) => (t.effect === 'NoExecute' || !t.effect) && (t.key === key || (!t.key && t.operator === 'Exists')));

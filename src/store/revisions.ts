@@ -1,6 +1,7 @@
-// Checks shared by the backends for reads at a given revision, and the key range of a prefix.
+// Checks shared by the backends for reads at a given revision, the errors every backend words the
+// same way, and the key range of a prefix.
 
-import { StoreError } from './store.js';
+import { StoreError, type KeyValue } from './store.js';
 
 /**
  * Resolves the revision a read should use (0/absent = current) and rejects revisions that are gone
@@ -20,6 +21,27 @@ export function resolveReadRevision(requested: number | undefined, current: numb
 
 export function compactedError(requested: number, compactRevision: number): StoreError {
   return new StoreError('Compacted', `revision ${requested} has been compacted (compaction point ${compactRevision})`, { compactRevision });
+}
+
+export function keyExistsError(key: string, current: KeyValue): StoreError {
+  return new StoreError('KeyExists', `key ${key} already exists`, { current });
+}
+
+export function keyNotFoundError(key: string): StoreError {
+  return new StoreError('NotFound', `key ${key} not found`);
+}
+
+/** A compare-and-swap that lost: `current` is what the key holds now. */
+export function revisionConflictError(key: string, expectedRevision: number, current: KeyValue): StoreError {
+  return new StoreError('Conflict', `key ${key} is at revision ${current.modRevision}, not ${expectedRevision}`, { current });
+}
+
+export function futureCompactionError(revision: number, current: number): StoreError {
+  return new StoreError('FutureRevision', `cannot compact at ${revision}: the current revision is ${current}`);
+}
+
+export function storeClosedError(): StoreError {
+  return new StoreError('Unavailable', 'store is closed');
 }
 
 /**

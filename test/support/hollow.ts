@@ -22,6 +22,8 @@ export interface HollowNodesOptions {
   /** Wait until every node is registered and Ready (default true). */
   waitReady?: boolean;
   readyTimeoutMs?: number;
+  /** How often to list nodes while waiting (default 250 ms; raise it for thousands of nodes). */
+  readyPollMs?: number;
 }
 
 export interface HollowNodesProcess {
@@ -90,7 +92,7 @@ export async function startHollowNodes(options: HollowNodesOptions): Promise<Hol
           if (handle.exited()) throw new Error(`hollow-nodes exited early:\n${output}`);
           return (await readyNodeNames(options.kubeconfig, nodeNames)).length === nodeNames.length;
         },
-        { timeoutMs: options.readyTimeoutMs ?? 30_000, intervalMs: 250, message: `hollow nodes ${options.namePrefix}* not Ready` },
+        { timeoutMs: options.readyTimeoutMs ?? 30_000, intervalMs: options.readyPollMs ?? 250, message: `hollow nodes ${options.namePrefix}* not Ready` },
       );
     } catch (err) {
       await handle.stop('SIGKILL');

@@ -6,10 +6,9 @@
 
 import { createHash } from 'node:crypto';
 import { RESOURCES, type ResourceDescriptor } from '../../api/resources.js';
-import type { FieldDef, ObjectType, Schema, TypeRegistry } from '../../api/schema/dsl.js';
+import type { TypeRegistry } from '../../api/schema/dsl.js';
 import { encodeSwaggerDocument } from './openapi-v2-proto.js';
-
-type Json = Record<string, unknown>;
+import { objectSchema, QUANTITY, QUANTITY_DESCRIPTION, SCALAR_DEFINITIONS, type Json, type SchemaDialect } from './schema-walk.js';
 
 /**
  * The Content-Type of the protobuf v2 document. kubectl asks for `...spec.v2@v1.0+protobuf`, but '@'
@@ -20,106 +19,12 @@ type Json = Record<string, unknown>;
 export const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
 
 const REF_PREFIX = '#/definitions/';
-const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
-const INT_OR_STRING = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
-const TIME = 'io.k8s.apimachinery.pkg.apis.meta.v1.Time';
-const MICRO_TIME = 'io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime';
-const RAW_EXTENSION = 'io.k8s.apimachinery.pkg.runtime.RawExtension';
+const DIALECT: SchemaDialect = { refPrefix: REF_PREFIX, wrapDescribedRefs: false };
 const STATUS = 'io.k8s.apimachinery.pkg.apis.meta.v1.Status';
 const DELETE_OPTIONS = 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions';
 
 /** Types with their own JSON form; Swagger 2.0 has no oneOf, so Quantity is a string as in Kubernetes. */
-const SPECIAL_DEFINITIONS: Record<string, Json> = {
-  [QUANTITY]: { description: 'A fixed-point number with a unit suffix, such as 100m (0.1 CPU) or 1Gi (1024^3 bytes).', type: 'string' },
-  [INT_OR_STRING]: {
-    description: 'Either an integer or a string (for example a port number or a port name, or a percentage).',
-    type: 'string',
-    format: 'int-or-string',
-    'x-kubernetes-int-or-string': true,
-  },
-  [TIME]: { description: 'A timestamp in RFC 3339 form, to the second.', type: 'string', format: 'date-time' },
-  [MICRO_TIME]: { description: 'A timestamp in RFC 3339 form, to the microsecond.', type: 'string', format: 'date-time' },
-  [RAW_EXTENSION]: { description: 'An embedded object of any kind.', type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-};
-
-const SCALAR_REFS: Record<string, string> = { quantity: QUANTITY, intOrString: INT_OR_STRING, time: TIME, microTime: MICRO_TIME, rawExtension: RAW_EXTENSION };
-
-function scalarSchema(scalar: string, enumValues: readonly string[] | undefined, used: Set<string>): Json {
-  const refName = SCALAR_REFS[scalar];
-  if (refName) {
-    used.add(refName);
-    return { $ref: REF_PREFIX + refName };
-  }
-  const out = ((): Json => {
-    switch (scalar) {
-      case 'string':
-      case 'duration':
-        return { type: 'string' };
-      case 'int32':
-        return { type: 'integer', format: 'int32' };
-      case 'int64':
-        return { type: 'integer', format: 'int64' };
-      case 'double':
-        return { type: 'number', format: 'double' };
-      case 'boolean':
-        return { type: 'boolean' };
-      case 'bytes':
-        return { type: 'string', format: 'byte' };
-      default:
-        return { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
-    }
-  })();
-  if (enumValues && out.type === 'string') out.enum = [...enumValues];
-  return out;
-}
-
-function schemaOf(schema: Schema, used: Set<string>): Json {
-  switch (schema.type) {
-    case 'scalar':
-      return scalarSchema(schema.scalar, schema.enum, used);
-    case 'ref':
-      used.add(schema.name);
-      return { $ref: REF_PREFIX + schema.name };
-    case 'map':
-      return { type: 'object', additionalProperties: schemaOf(schema.values, used) };
-    case 'list': {
-      const out: Json = { type: 'array', items: schemaOf(schema.items, used) };
-      const list = schema.list;
-      if (list.mergeKey) {
-        out['x-kubernetes-patch-merge-key'] = list.mergeKey;
-        out['x-kubernetes-patch-strategy'] = 'merge';
-      } else if (list.mergePrimitives) {
-        out['x-kubernetes-patch-strategy'] = 'merge';
-      }
-      out['x-kubernetes-list-type'] = list.listType;
-      if (list.listType === 'map' && list.keys) out['x-kubernetes-list-map-keys'] = [...list.keys];
-      return out;
-    }
-  }
-}
-
-function fieldSchema(field: FieldDef, used: Set<string>): Json {
-  // Unlike OpenAPI 3.0, the v2 Schema message carries a description beside a $ref, as Kubernetes does.
-  const out: Json = { ...schemaOf(field.schema, used), description: field.description };
-  if (field.default !== undefined) out.default = field.default;
-  if (field.retainKeys) out['x-kubernetes-patch-strategy'] = 'retainKeys';
-  return out;
-}
-
-function objectDefinition(type: ObjectType, used: Set<string>): Json {
-  const properties: Json = {};
-  const required: string[] = [];
-  for (const [name, field] of Object.entries(type.fields)) {
-    properties[name] = fieldSchema(field, used);
-    if (field.required) required.push(name);
-  }
-  const out: Json = { description: type.description, type: 'object', properties };
-  if (required.length) out.required = required;
-  if (type.gvk) out['x-kubernetes-group-version-kind'] = [{ group: type.gvk.group, kind: type.gvk.kind, version: type.gvk.version }];
-  if (type.atomic) out['x-kubernetes-map-type'] = 'atomic';
-  if (type.openFields) out['x-kubernetes-preserve-unknown-fields'] = true;
-  return out;
-}
+const SPECIAL_DEFINITIONS: Record<string, Json> = { [QUANTITY]: { description: QUANTITY_DESCRIPTION, type: 'string' }, ...SCALAR_DEFINITIONS };
 
 /** Every registered type plus everything they reference, sorted by name as Kubernetes serves them. */
 function buildDefinitions(types: TypeRegistry): Json {
@@ -140,7 +45,7 @@ function buildDefinitions(types: TypeRegistry): Json {
       continue;
     }
     const used = new Set<string>();
-    definitions[name] = objectDefinition(type, used);
+    definitions[name] = objectSchema(type, used, DIALECT);
     for (const u of used) if (!definitions[u]) pending.push(u);
   }
   const sorted: Json = {};

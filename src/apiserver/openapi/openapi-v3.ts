@@ -5,124 +5,14 @@
 
 import { createHash } from 'node:crypto';
 import { RESOURCES, VERSIONS_BY_GROUP, type ResourceDescriptor } from '../../api/resources.js';
-import type { FieldDef, ObjectType, Schema, TypeRegistry } from '../../api/schema/dsl.js';
-
-type Json = Record<string, unknown>;
+import type { TypeRegistry } from '../../api/schema/dsl.js';
+import { objectSchema, QUANTITY, QUANTITY_DESCRIPTION, SCALAR_DEFINITIONS, type Json, type SchemaDialect } from './schema-walk.js';
 
 const REF_PREFIX = '#/components/schemas/';
+const DIALECT: SchemaDialect = { refPrefix: REF_PREFIX, wrapDescribedRefs: true };
 
-function scalarSchema(scalar: string, enumValues?: readonly string[]): Json {
-  const base = ((): Json => {
-    switch (scalar) {
-      case 'string':
-        return { type: 'string' };
-      case 'int32':
-        return { type: 'integer', format: 'int32' };
-      case 'int64':
-        return { type: 'integer', format: 'int64' };
-      case 'double':
-        return { type: 'number', format: 'double' };
-      case 'boolean':
-        return { type: 'boolean' };
-      case 'quantity':
-        return { $ref: `${REF_PREFIX}io.k8s.apimachinery.pkg.api.resource.Quantity` };
-      case 'intOrString':
-        return { $ref: `${REF_PREFIX}io.k8s.apimachinery.pkg.util.intstr.IntOrString` };
-      case 'time':
-        return { $ref: `${REF_PREFIX}io.k8s.apimachinery.pkg.apis.meta.v1.Time` };
-      case 'microTime':
-        return { $ref: `${REF_PREFIX}io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime` };
-      case 'duration':
-        return { type: 'string' };
-      case 'bytes':
-        return { type: 'string', format: 'byte' };
-      case 'rawExtension':
-        return { $ref: `${REF_PREFIX}io.k8s.apimachinery.pkg.runtime.RawExtension` };
-      default:
-        return { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
-    }
-  })();
-  if (enumValues && base.type === 'string') base.enum = [...enumValues];
-  return base;
-}
-
-const SPECIAL_SCHEMAS: Record<string, Json> = {
-  'io.k8s.apimachinery.pkg.api.resource.Quantity': {
-    description: 'A fixed-point number with a unit suffix, such as 100m (0.1 CPU) or 1Gi (1024^3 bytes).',
-    oneOf: [{ type: 'string' }, { type: 'number' }],
-  },
-  'io.k8s.apimachinery.pkg.util.intstr.IntOrString': {
-    description: 'Either an integer or a string (for example a port number or a port name, or a percentage).',
-    type: 'string',
-    format: 'int-or-string',
-    'x-kubernetes-int-or-string': true,
-  },
-  'io.k8s.apimachinery.pkg.apis.meta.v1.Time': { description: 'A timestamp in RFC 3339 form, to the second.', type: 'string', format: 'date-time' },
-  'io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime': { description: 'A timestamp in RFC 3339 form, to the microsecond.', type: 'string', format: 'date-time' },
-  'io.k8s.apimachinery.pkg.runtime.RawExtension': { description: 'An embedded object of any kind.', type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-};
-
-function schemaOf(schema: Schema, used: Set<string>): Json {
-  switch (schema.type) {
-    case 'scalar': {
-      const out = scalarSchema(schema.scalar, schema.enum);
-      const ref = out.$ref;
-      if (typeof ref === 'string') used.add(ref.slice(REF_PREFIX.length));
-      return out;
-    }
-    case 'ref':
-      used.add(schema.name);
-      return { $ref: `${REF_PREFIX}${schema.name}` };
-    case 'map':
-      return { type: 'object', additionalProperties: schemaOf(schema.values, used) };
-    case 'list': {
-      const out: Json = { type: 'array', items: schemaOf(schema.items, used) };
-      const list = schema.list;
-      if (list.listType === 'map') {
-        out['x-kubernetes-list-type'] = 'map';
-        if (list.keys) out['x-kubernetes-list-map-keys'] = [...list.keys];
-      } else {
-        out['x-kubernetes-list-type'] = list.listType;
-      }
-      if (list.mergeKey) {
-        out['x-kubernetes-patch-merge-key'] = list.mergeKey;
-        out['x-kubernetes-patch-strategy'] = 'merge';
-      } else if (list.mergePrimitives) {
-        out['x-kubernetes-patch-strategy'] = 'merge';
-      }
-      return out;
-    }
-  }
-}
-
-function fieldSchema(field: FieldDef, used: Set<string>): Json {
-  const inner = schemaOf(field.schema, used);
-  let out: Json;
-  if (typeof inner.$ref === 'string') {
-    // A $ref cannot carry siblings in OpenAPI 3.0; Kubernetes wraps it in allOf to add a description.
-    out = { allOf: [inner], description: field.description };
-  } else {
-    out = { ...inner, description: field.description };
-  }
-  if (field.default !== undefined) out.default = field.default;
-  if (field.retainKeys) out['x-kubernetes-patch-strategy'] = 'retainKeys';
-  return out;
-}
-
-function objectSchema(type: ObjectType, used: Set<string>): Json {
-  const properties: Json = {};
-  const required: string[] = [];
-  for (const [name, field] of Object.entries(type.fields)) {
-    properties[name] = fieldSchema(field, used);
-    if (field.required) required.push(name);
-  }
-  const out: Json = { description: type.description, type: 'object', properties };
-  if (required.length) out.required = required;
-  if (type.gvk) out['x-kubernetes-group-version-kind'] = [{ group: type.gvk.group, kind: type.gvk.kind, version: type.gvk.version }];
-  if (type.atomic) out['x-kubernetes-map-type'] = 'atomic';
-  if (type.openFields) out['x-kubernetes-preserve-unknown-fields'] = true;
-  return out;
-}
+/** Types with their own JSON form; Quantity may be written as a string or a number. */
+const SPECIAL_SCHEMAS: Record<string, Json> = { [QUANTITY]: { description: QUANTITY_DESCRIPTION, oneOf: [{ type: 'string' }, { type: 'number' }] }, ...SCALAR_DEFINITIONS };
 
 /** All schemas reachable from the given type names. */
 function collectSchemas(roots: string[], types: TypeRegistry): Json {
@@ -143,7 +33,7 @@ function collectSchemas(roots: string[], types: TypeRegistry): Json {
       continue;
     }
     const used = new Set<string>();
-    schemas[name] = objectSchema(type, used);
+    schemas[name] = objectSchema(type, used, DIALECT);
     for (const u of used) if (!seen.has(u)) pending.push(u);
   }
   return schemas;

@@ -4,8 +4,8 @@ import { EventRecorder } from '../../client/event-recorder.js';
 import { createLogger, type Logger } from '../../client/log.js';
 import { WorkQueue } from '../../client/work-queue.js';
 import type { Job } from '../job/types.js';
-import { runControllerWorkers, type WorkloadControllerOptions } from '../replicaset/controller.js';
-import { KINDS } from '../replicaset/kinds.js';
+import { runWhenSynced, type WorkloadControllerOptions } from '../common/workers.js';
+import { KINDS } from '../common/kinds.js';
 import type { CronJob } from './reconcile.js';
 import { CronJobSync } from './sync.js';
 
@@ -30,13 +30,10 @@ export class CronJobController {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    if (await this.options.informers.waitForSync(signal)) {
-      // Timers are not exact over hours; cap the wait so a late wake-up is at most a minute late.
-      await runControllerWorkers({ queue: this.queue, workers: this.options.workers ?? 5, signal, log: this.log, sync: async (key) => {
-        const result = await this.syncer.sync(key);
-        return result.requeueAfterMs === undefined ? {} : { requeueAfterMs: Math.min(result.requeueAfterMs, 60_000) };
-      } });
-    }
-    this.queue.shutDown();
+    // Timers are not exact over hours; cap the wait so a late wake-up is at most a minute late.
+    await runWhenSynced(this.options.informers, { queue: this.queue, workers: this.options.workers ?? 5, signal, log: this.log, sync: async (key) => {
+      const result = await this.syncer.sync(key);
+      return result.requeueAfterMs === undefined ? {} : { requeueAfterMs: Math.min(result.requeueAfterMs, 60_000) };
+    } });
   }
 }

@@ -1,7 +1,7 @@
 // Pure CronJob logic: keep status.active in line with the owned Jobs, decide whether a run is
 // due (schedule, time zone, startingDeadlineSeconds, concurrencyPolicy, suspend), and trim history.
 import { rfc3339, type KubeObject } from '../../api/meta.js';
-import { timeMs } from '../replicaset/pods.js';
+import { timeMs } from '../common/pods.js';
 import { isJobFinished } from '../job/reconcile.js';
 import type { Job } from '../job/types.js';
 import { mostRecentTime, nextTime, parseSchedule, zoneOffsetMinutes, type CronSchedule } from './schedule.js';

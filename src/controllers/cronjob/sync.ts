@@ -6,8 +6,8 @@ import type { Lister } from '../../client/lister.js';
 import type { Logger } from '../../client/log.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { Job } from '../job/types.js';
-import { KINDS } from '../replicaset/kinds.js';
-import { isControlledBy } from '../replicaset/pods.js';
+import { KINDS } from '../common/kinds.js';
+import { isControlledBy } from '../common/pods.js';
 import { statusEqual } from '../replicaset/sync.js';
 import { jobReference, reconcileCronJob, type CronJob } from './reconcile.js';
 

@@ -1,26 +1,12 @@
 // Whether a DaemonSet pod belongs on a node: node selector, required node affinity and taints
 // (with the tolerations every DaemonSet pod gets).
 import type { KubeObject } from '../../api/meta.js';
-import type { PodSpec, Toleration } from '../replicaset/pods.js';
-
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
-}
+import { matchesNodeSelectorAndAffinity, requiredNodeSelectorTerms, type NodeConstraints } from '../../machinery/node-affinity.js';
+import { toleratedBy, type Taint, type Toleration } from '../../machinery/tolerations.js';
+import type { PodSpec } from '../common/pods.js';
 
 export interface NodeObject extends KubeObject {
   spec?: { taints?: Taint[]; unschedulable?: boolean };
-}
-
-interface SelectorRequirement {
-  key: string;
-  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
-  values?: string[];
-}
-interface NodeSelectorTerm {
-  matchExpressions?: SelectorRequirement[];
-  matchFields?: SelectorRequirement[];
 }
 
 /** Tolerations Kubernetes adds to every DaemonSet pod, so node conditions never evict them. */
@@ -44,54 +30,10 @@ export function withDefaultTolerations(spec: PodSpec): Toleration[] {
   return [...own, ...extra];
 }
 
-export function tolerates(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (!t.key) return t.operator === 'Exists';
-  if (t.key !== taint.key) return false;
-  return t.operator === 'Exists' || (t.value ?? '') === (taint.value ?? '');
-}
-
-function requirementMatches(req: SelectorRequirement, value: string | undefined): boolean {
-  const values = req.values ?? [];
-  switch (req.operator) {
-    case 'In':
-      return value !== undefined && values.includes(value);
-    case 'NotIn':
-      return value === undefined || !values.includes(value);
-    case 'Exists':
-      return value !== undefined;
-    case 'DoesNotExist':
-      return value === undefined;
-    case 'Gt':
-      return value !== undefined && Number(value) > Number(values[0]);
-    case 'Lt':
-      return value !== undefined && Number(value) < Number(values[0]);
-    default:
-      return false;
-  }
-}
-
-function termMatches(term: NodeSelectorTerm, node: NodeObject): boolean {
-  const labels = node.metadata.labels ?? {};
-  if (!term.matchExpressions?.length && !term.matchFields?.length) return false;
-  return (
-    (term.matchExpressions ?? []).every((r) => requirementMatches(r, labels[r.key])) &&
-    (term.matchFields ?? []).every((r) => requirementMatches(r, r.key === 'metadata.name' ? node.metadata.name : undefined))
-  );
-}
-
-function requiredTerms(spec: PodSpec): NodeSelectorTerm[] | undefined {
-  const affinity = spec.affinity as { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: NodeSelectorTerm[] } } } | undefined;
-  return affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-}
-
 export function shouldRunOnNode(spec: PodSpec, node: NodeObject): boolean {
-  const labels = node.metadata.labels ?? {};
-  for (const [k, v] of Object.entries(spec.nodeSelector ?? {})) if (labels[k] !== v) return false;
-  const terms = requiredTerms(spec);
-  if (terms && terms.length > 0 && !terms.some((t) => termMatches(t, node))) return false;
+  if (!matchesNodeSelectorAndAffinity(spec as NodeConstraints, node)) return false;
   const tolerations = withDefaultTolerations(spec);
-  return (node.spec?.taints ?? []).filter((t) => t.effect !== 'PreferNoSchedule').every((taint) => tolerations.some((t) => tolerates(t, taint)));
+  return (node.spec?.taints ?? []).filter((t) => t.effect !== 'PreferNoSchedule').every((taint) => toleratedBy(tolerations, taint));
 }
 
 /** Pins a pod to one node through required node affinity on metadata.name, keeping preferences. */
@@ -109,6 +51,6 @@ export function pinToNode(spec: PodSpec, nodeName: string): PodSpec {
 export function targetNodeOf(spec: PodSpec | undefined): string | undefined {
   if (!spec) return undefined;
   if (spec.nodeName) return spec.nodeName;
-  for (const term of requiredTerms(spec) ?? []) for (const f of term.matchFields ?? []) if (f.key === 'metadata.name' && f.operator === 'In' && f.values?.length === 1) return f.values[0];
+  for (const term of requiredNodeSelectorTerms(spec as NodeConstraints) ?? []) for (const f of term.matchFields ?? []) if (f.key === 'metadata.name' && f.operator === 'In' && f.values?.length === 1) return f.values[0];
   return undefined;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Pod } from '../replicaset/pods.js';
+import type { Pod } from '../common/pods.js';
 import { computeTemplateHash } from '../deployment/hash.js';
 import { shouldRunOnNode, targetNodeOf, type NodeObject } from './eligibility.js';
 import { reconcileDaemonSet, type DaemonSet } from './reconcile.js';

@@ -3,7 +3,7 @@
 import type { KubeObject, LabelSelector } from '../../api/meta.js';
 import { computeTemplateHash } from '../deployment/hash.js';
 import { scaledValue, type IntOrString } from '../deployment/rolling.js';
-import { isPodAvailable, isPodReady, timeMs, type Pod, type PodTemplateSpec } from '../replicaset/pods.js';
+import { isPodAvailable, isPodReady, timeMs, type Pod, type PodTemplateSpec } from '../common/pods.js';
 import { pinToNode, shouldRunOnNode, targetNodeOf, type NodeObject } from './eligibility.js';
 
 export interface DaemonSet extends KubeObject {

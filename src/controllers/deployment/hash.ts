@@ -2,7 +2,7 @@
 // collision count), printed in decimal and mapped onto Kubernetes' "safe" alphabet, which has no
 // vowels so that a hash never spells a word. Kubernetes hashes its Go struct dump; we hash sorted
 // JSON, so values differ from a real cluster but share the shape and stability.
-import type { PodTemplateSpec } from '../replicaset/pods.js';
+import type { PodTemplateSpec } from '../common/pods.js';
 
 export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
 const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';

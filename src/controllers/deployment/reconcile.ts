@@ -2,7 +2,7 @@
 // (rolling update, recreate or proportional scaling), keep revisions, trim history, and compute
 // the status and conditions `kubectl rollout status` reads.
 import { controllerOf } from '../../api/meta.js';
-import { isPodTerminal, timeMs, type Pod } from '../replicaset/pods.js';
+import { isPodTerminal, timeMs, type Pod } from '../common/pods.js';
 import type { ReplicaSet } from '../replicaset/reconcile.js';
 import { getCondition, newCondition, REASONS, removeCondition, setCondition, type DeploymentCondition } from './conditions.js';
 import { computeTemplateHash, POD_TEMPLATE_HASH_LABEL, templatesEqualIgnoringHash } from './hash.js';

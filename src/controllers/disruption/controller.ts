@@ -5,9 +5,9 @@ import { EventRecorder } from '../../client/event-recorder.js';
 import { matchesLabelSelector } from '../../client/label-selector.js';
 import { createLogger, type Logger } from '../../client/log.js';
 import { WorkQueue } from '../../client/work-queue.js';
-import { runControllerWorkers, type WorkloadControllerOptions } from '../replicaset/controller.js';
-import { KINDS } from '../replicaset/kinds.js';
-import type { Pod } from '../replicaset/pods.js';
+import { runWhenSynced, type WorkloadControllerOptions } from '../common/workers.js';
+import { KINDS } from '../common/kinds.js';
+import type { Pod } from '../common/pods.js';
 import type { PodDisruptionBudget } from './reconcile.js';
 import { PdbSync } from './sync.js';
 
@@ -40,12 +40,9 @@ export class DisruptionController {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    if (await this.options.informers.waitForSync(signal)) {
-      await runControllerWorkers({ queue: this.queue, workers: this.options.workers ?? 3, signal, log: this.log, sync: async (key) => {
-        const result = await this.syncer.sync(key);
-        return result.requeueAfterMs === undefined ? {} : { requeueAfterMs: result.requeueAfterMs + 100 };
-      } });
-    }
-    this.queue.shutDown();
+    await runWhenSynced(this.options.informers, { queue: this.queue, workers: this.options.workers ?? 3, signal, log: this.log, sync: async (key) => {
+      const result = await this.syncer.sync(key);
+      return result.requeueAfterMs === undefined ? {} : { requeueAfterMs: result.requeueAfterMs + 100 };
+    } });
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Pod } from '../replicaset/pods.js';
+import type { Pod } from '../common/pods.js';
 import { reconcilePdb, type PodDisruptionBudget } from './reconcile.js';
 
 const NOW = new Date('2024-05-01T12:00:00Z');

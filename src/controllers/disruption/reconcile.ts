@@ -2,7 +2,7 @@
 // healthy, and so how many voluntary disruptions (evictions) are allowed right now.
 import { rfc3339, type KubeObject, type LabelSelector, type OwnerReference, controllerOf } from '../../api/meta.js';
 import { matchesLabelSelector } from '../../client/label-selector.js';
-import { isPodReady, timeMs, type Pod } from '../replicaset/pods.js';
+import { isPodReady, timeMs, type Pod } from '../common/pods.js';
 import { scaledValue, type IntOrString } from '../deployment/rolling.js';
 
 export interface PodDisruptionBudget extends KubeObject {

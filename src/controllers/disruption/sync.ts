@@ -4,8 +4,8 @@ import { cloneObject, controllerOf, type KubeObject, type OwnerReference } from 
 import type { EventRecorder } from '../../client/event-recorder.js';
 import type { Lister } from '../../client/lister.js';
 import type { RestClient } from '../../client/rest-client.js';
-import { KINDS } from '../replicaset/kinds.js';
-import type { Pod } from '../replicaset/pods.js';
+import { KINDS } from '../common/kinds.js';
+import type { Pod } from '../common/pods.js';
 import { statusEqual } from '../replicaset/sync.js';
 import { reconcilePdb, type PodDisruptionBudget } from './reconcile.js';
 

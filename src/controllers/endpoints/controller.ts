@@ -5,7 +5,7 @@ import { InformerFactory } from '../../client/informer-factory.js';
 import { createLogger, type Logger } from '../../client/log.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { WorkQueue } from '../../client/work-queue.js';
-import { runControllerWorkers } from '../replicaset/controller.js';
+import { runControllerWorkers } from '../common/workers.js';
 import { servicesSelecting } from './pods.js';
 import { EndpointsSync } from './sync.js';
 import { KINDS, type Endpoints, type Pod, type Service } from './types.js';

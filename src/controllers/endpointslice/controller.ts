@@ -7,7 +7,7 @@ import type { RestClient } from '../../client/rest-client.js';
 import { WorkQueue } from '../../client/work-queue.js';
 import { servicesSelecting } from '../endpoints/pods.js';
 import { KINDS, type Pod, type Service } from '../endpoints/types.js';
-import { runControllerWorkers } from '../replicaset/controller.js';
+import { runControllerWorkers } from '../common/workers.js';
 import { CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, type EndpointSlice } from './reconcile.js';
 import { EndpointSliceSync } from './sync.js';
 

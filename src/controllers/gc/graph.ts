@@ -3,27 +3,17 @@ import type { KubeObject } from '../../api/meta.js';
 import { apiVersionOf, parseApiVersion, RESOURCES, type ResourceDescriptor } from '../../api/resources.js';
 import type { Informer } from '../../client/informer.js';
 import { OWNER_UID_INDEX } from '../../client/object-cache.js';
+import { distinctGroupResources, servesVerbs } from '../common/group-resources.js';
 import type { GraphNode } from './reconcile.js';
 
 export const UID_INDEX = 'uid';
 
 /**
  * The resources the GC watches: every group-resource that can be listed and watched, in its first
- * listed version. events.k8s.io Events are the core Events under another name and are skipped.
+ * listed version.
  */
 export function collectableResources(resources: readonly ResourceDescriptor[] = RESOURCES): ResourceDescriptor[] {
-  const seen = new Set<string>();
-  const out: ResourceDescriptor[] = [];
-  for (const desc of resources) {
-    const verbs = desc.verbs ?? ['list', 'watch'];
-    if (!verbs.includes('list') || !verbs.includes('watch')) continue;
-    if (desc.group === 'events.k8s.io' && desc.resource === 'events') continue;
-    const key = `${desc.group}/${desc.resource}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(desc);
-  }
-  return out;
+  return distinctGroupResources(resources, (desc) => servesVerbs(desc, ['list', 'watch']));
 }
 
 /** The descriptor for an owner reference's apiVersion and kind (any served version of the group). */

@@ -4,10 +4,10 @@ import { EventRecorder } from '../../client/event-recorder.js';
 import { ControllerExpectations } from '../../client/expectations.js';
 import { createLogger, type Logger } from '../../client/log.js';
 import { WorkQueue } from '../../client/work-queue.js';
-import { childEventHandlers } from '../replicaset/child-events.js';
-import { runControllerWorkers, type WorkloadControllerOptions } from '../replicaset/controller.js';
-import { KINDS } from '../replicaset/kinds.js';
-import type { Pod } from '../replicaset/pods.js';
+import { childEventHandlers } from '../common/child-events.js';
+import { runWhenSynced, type WorkloadControllerOptions } from '../common/workers.js';
+import { KINDS } from '../common/kinds.js';
+import type { Pod } from '../common/pods.js';
 import { JobSync } from './sync.js';
 import type { Job } from './types.js';
 
@@ -35,12 +35,9 @@ export class JobController {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    if (await this.options.informers.waitForSync(signal)) {
-      await runControllerWorkers({ queue: this.queue, workers: this.options.workers ?? 5, signal, log: this.log, sync: async (key) => {
-        const result = await this.syncer.sync(key);
-        return result.requeueAfterMs === undefined ? {} : { requeueAfterMs: Math.max(0, result.requeueAfterMs) + 100 };
-      } });
-    }
-    this.queue.shutDown();
+    await runWhenSynced(this.options.informers, { queue: this.queue, workers: this.options.workers ?? 5, signal, log: this.log, sync: async (key) => {
+      const result = await this.syncer.sync(key);
+      return result.requeueAfterMs === undefined ? {} : { requeueAfterMs: Math.max(0, result.requeueAfterMs) + 100 };
+    } });
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Pod } from '../replicaset/pods.js';
+import type { Pod } from '../common/pods.js';
 import { formatIndexes, parseIndexes } from './indexes.js';
 import { failureBackoffMs, jobPod, reconcileJob } from './reconcile.js';
 import type { Job } from './types.js';

@@ -2,7 +2,7 @@
 // (completions, backoffLimit, activeDeadlineSeconds), start or stop pods (parallelism, indexes,
 // suspend, failure backoff), and compute status and conditions.
 import { rfc3339 } from '../../api/meta.js';
-import { isPodReady, timeMs, type Pod } from '../replicaset/pods.js';
+import { isPodReady, timeMs, type Pod } from '../common/pods.js';
 import { formatIndexes, parseIndexes } from './indexes.js';
 import { BACKOFF_BASE_MS, BACKOFF_MAX_MS, JOB_LABELS, JOB_TRACKING_FINALIZER, type Job, type JobCondition, type JobStatus } from './types.js';
 

@@ -1,6 +1,6 @@
 // The Job shape the controller reads and writes.
 import type { KubeObject, LabelSelector } from '../../api/meta.js';
-import type { PodTemplateSpec } from '../replicaset/pods.js';
+import type { PodTemplateSpec } from '../common/pods.js';
 
 export interface JobCondition {
   type: string;

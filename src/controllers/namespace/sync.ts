@@ -6,22 +6,12 @@ import { RESOURCES, type ResourceDescriptor } from '../../api/resources.js';
 import type { Lister } from '../../client/lister.js';
 import type { Logger } from '../../client/log.js';
 import type { RestClient } from '../../client/rest-client.js';
+import { distinctGroupResources, servesVerbs } from '../common/group-resources.js';
 import { conditionsChanged, decideNamespace, withoutNamespaceFinalizer, type NamespaceObject, type ResourceContent } from './reconcile.js';
 
 /** Every namespaced resource that can be listed, in its first listed version. */
 export function namespacedResources(resources: readonly ResourceDescriptor[] = RESOURCES): ResourceDescriptor[] {
-  const seen = new Set<string>();
-  const out: ResourceDescriptor[] = [];
-  for (const desc of resources) {
-    if (!desc.namespaced || !(desc.verbs ?? ['list']).includes('list')) continue;
-    // events.k8s.io Events are the core Events under another name.
-    if (desc.group === 'events.k8s.io' && desc.resource === 'events') continue;
-    const key = `${desc.group}/${desc.resource}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(desc);
-  }
-  return out;
+  return distinctGroupResources(resources, (desc) => desc.namespaced && servesVerbs(desc, ['list']));
 }
 
 export interface NamespaceSyncOptions {

@@ -8,7 +8,7 @@ import { NODE_NAME_INDEX } from '../../client/object-cache.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { Taint } from '../../machinery/tolerations.js';
 import { WorkQueue } from '../../client/work-queue.js';
-import { runControllerWorkers } from '../replicaset/controller.js';
+import { runControllerWorkers } from '../common/workers.js';
 import { sameTaints } from './reconcile.js';
 import { NodeLifecycleSync } from './sync.js';
 import { KINDS, NODE_LEASE_NAMESPACE, type Lease, type Node, type Pod } from './types.js';

@@ -2,49 +2,15 @@
 import { objectKey } from '../../api/meta.js';
 import { EventRecorder } from '../../client/event-recorder.js';
 import { ControllerExpectations } from '../../client/expectations.js';
-import type { InformerFactory } from '../../client/informer-factory.js';
 import { createLogger, type Logger } from '../../client/log.js';
-import type { RestClient } from '../../client/rest-client.js';
-import { isApiError } from '../../api/errors.js';
-import { runWorkers, WorkQueue } from '../../client/work-queue.js';
-import { childEventHandlers } from './child-events.js';
-import { KINDS } from './kinds.js';
-import type { Pod } from './pods.js';
+import { WorkQueue } from '../../client/work-queue.js';
+import { childEventHandlers } from '../common/child-events.js';
+import { KINDS } from '../common/kinds.js';
+import type { Pod } from '../common/pods.js';
 import type { ReplicaSet } from './reconcile.js';
 import { ReplicaSetSync } from './sync.js';
+import { runWhenSynced, type WorkloadControllerOptions } from '../common/workers.js';
 
-export interface WorkloadControllerOptions {
-  client: RestClient;
-  informers: InformerFactory;
-  log?: Logger;
-  workers?: number;
-  recorder?: EventRecorder;
-  now?: () => Date;
-}
-
-/**
- * runWorkers, except that a write conflict (our cache was behind) is an expected race rather than a
- * failure: it is retried shortly and logged at debug level. `sync` returns an optional requeue delay.
- */
-export function runControllerWorkers(options: { queue: WorkQueue<string>; workers: number; signal: AbortSignal; log: Logger; sync: (key: string) => Promise<{ requeueAfterMs?: number } | void> }): Promise<void> {
-  const { queue, log } = options;
-  return runWorkers(
-    queue,
-    options.workers,
-    async (key) => {
-      try {
-        const result = await options.sync(key);
-        if (result && result.requeueAfterMs !== undefined) queue.addAfter(key, Math.max(0, result.requeueAfterMs));
-      } catch (err) {
-        if (!isApiError(err, 'Conflict')) throw err;
-        log.debug('write conflict; retrying', { object: key });
-        queue.addAfter(key, 200);
-      }
-    },
-    options.signal,
-    log,
-  );
-}
 
 export class ReplicaSetController {
   readonly queue = new WorkQueue<string>();
@@ -83,12 +49,9 @@ export class ReplicaSetController {
 
   /** Runs until `signal` aborts; the informer factory must be started by the caller. */
   async start(signal: AbortSignal): Promise<void> {
-    if (await this.options.informers.waitForSync(signal)) {
-      await runControllerWorkers({ queue: this.queue, workers: this.workers, signal, log: this.log, sync: async (key) => {
-        const result = await this.syncer.sync(key);
-        return result.requeueAfterMs === undefined ? {} : { requeueAfterMs: result.requeueAfterMs + 50 };
-      } });
-    }
-    this.queue.shutDown();
+    await runWhenSynced(this.options.informers, { queue: this.queue, workers: this.workers, signal, log: this.log, sync: async (key) => {
+      const result = await this.syncer.sync(key);
+      return result.requeueAfterMs === undefined ? {} : { requeueAfterMs: result.requeueAfterMs + 50 };
+    } });
   }
 }

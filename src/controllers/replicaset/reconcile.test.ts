@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { slowStartBatch, type Pod } from './pods.js';
+import { slowStartBatch, type Pod } from '../common/pods.js';
 import { rankPodsForDeletion, reconcileReplicaSet, type ReplicaSet } from './reconcile.js';
 
 const NOW = new Date('2024-05-01T12:00:00Z');

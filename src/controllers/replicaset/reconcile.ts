@@ -1,7 +1,7 @@
 // Pure ReplicaSet logic: which pods to adopt, release, create and delete, and the status to write.
 import type { KubeObject, LabelSelector } from '../../api/meta.js';
 import { matchesLabelSelector } from '../../client/label-selector.js';
-import { claimDecision, isPodActive, isPodAvailable, isPodReady, msUntilAvailable, restartCount, selectsNothing, timeMs, type Pod, type PodTemplateSpec, type PodCondition } from './pods.js';
+import { claimDecision, isPodActive, isPodAvailable, isPodReady, msUntilAvailable, restartCount, selectsNothing, timeMs, type Pod, type PodTemplateSpec, type PodCondition } from '../common/pods.js';
 
 export interface ReplicaSet extends KubeObject {
   spec?: { replicas?: number; minReadySeconds?: number; selector?: LabelSelector; template?: PodTemplateSpec };

@@ -7,8 +7,8 @@ import type { ControllerExpectations } from '../../client/expectations.js';
 import type { Lister } from '../../client/lister.js';
 import type { Logger } from '../../client/log.js';
 import { PatchTypes, type RestClient } from '../../client/rest-client.js';
-import { KINDS } from './kinds.js';
-import { adoptPatch, controllerRefFor, releasePatch, slowStartBatch, type Pod } from './pods.js';
+import { KINDS } from '../common/kinds.js';
+import { adoptPatch, controllerRefFor, releasePatch, slowStartBatch, type Pod } from '../common/pods.js';
 import { podFromTemplate, reconcileReplicaSet, type ReplicaSet, type ReplicaSetStatus } from './reconcile.js';
 
 export interface ReplicaSetSyncOptions {

@@ -2,8 +2,8 @@
 import type { KubeObject } from '../../api/meta.js';
 import { createLogger, type Logger } from '../../client/log.js';
 import { WorkQueue } from '../../client/work-queue.js';
-import { runControllerWorkers, type WorkloadControllerOptions } from '../replicaset/controller.js';
-import { KINDS } from '../replicaset/kinds.js';
+import { runControllerWorkers, type WorkloadControllerOptions } from '../common/workers.js';
+import { KINDS } from '../common/kinds.js';
 import { MANAGED_SERVICE_ACCOUNTS, type NamespaceLike } from './reconcile.js';
 import { ServiceAccountSync } from './sync.js';
 

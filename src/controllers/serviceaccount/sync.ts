@@ -4,7 +4,7 @@ import type { KubeObject } from '../../api/meta.js';
 import type { Lister } from '../../client/lister.js';
 import type { Logger } from '../../client/log.js';
 import type { RestClient } from '../../client/rest-client.js';
-import { KINDS } from '../replicaset/kinds.js';
+import { KINDS } from '../common/kinds.js';
 import { missingServiceAccounts, serviceAccount, type NamespaceLike } from './reconcile.js';
 
 export class ServiceAccountSync {

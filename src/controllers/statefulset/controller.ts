@@ -3,10 +3,10 @@ import { objectKey, type KubeObject } from '../../api/meta.js';
 import { EventRecorder } from '../../client/event-recorder.js';
 import { createLogger, type Logger } from '../../client/log.js';
 import { WorkQueue } from '../../client/work-queue.js';
-import { childEventHandlers } from '../replicaset/child-events.js';
-import { runControllerWorkers, type WorkloadControllerOptions } from '../replicaset/controller.js';
-import { KINDS } from '../replicaset/kinds.js';
-import type { Pod } from '../replicaset/pods.js';
+import { childEventHandlers } from '../common/child-events.js';
+import { runWhenSynced, type WorkloadControllerOptions } from '../common/workers.js';
+import { KINDS } from '../common/kinds.js';
+import type { Pod } from '../common/pods.js';
 import type { StatefulSet } from './reconcile.js';
 import { StatefulSetSync, type ControllerRevision } from './sync.js';
 
@@ -33,7 +33,6 @@ export class StatefulSetController {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    if (await this.options.informers.waitForSync(signal)) await runControllerWorkers({ queue: this.queue, workers: this.options.workers ?? 5, signal, log: this.log, sync: (key) => this.syncer.sync(key) });
-    this.queue.shutDown();
+    await runWhenSynced(this.options.informers, { queue: this.queue, workers: this.options.workers ?? 5, signal, log: this.log, sync: (key) => this.syncer.sync(key) });
   }
 }

@@ -2,7 +2,7 @@
 // deletion, rolling updates from the highest ordinal down to the partition, and status.
 import type { KubeObject, LabelSelector } from '../../api/meta.js';
 import { computeTemplateHash } from '../deployment/hash.js';
-import { isPodAvailable, isPodReady, type Pod, type PodTemplateSpec } from '../replicaset/pods.js';
+import { isPodAvailable, isPodReady, type Pod, type PodTemplateSpec } from '../common/pods.js';
 
 export interface StatefulSet extends KubeObject {
   spec?: {

@@ -6,8 +6,8 @@ import type { EventRecorder } from '../../client/event-recorder.js';
 import type { Lister } from '../../client/lister.js';
 import type { Logger } from '../../client/log.js';
 import type { RestClient } from '../../client/rest-client.js';
-import { KINDS } from '../replicaset/kinds.js';
-import { isControlledBy, type Pod, type PodTemplateSpec } from '../replicaset/pods.js';
+import { KINDS } from '../common/kinds.js';
+import { isControlledBy, type Pod, type PodTemplateSpec } from '../common/pods.js';
 import { statusEqual } from '../replicaset/sync.js';
 import { reconcileStatefulSet, REVISION_LABEL, type StatefulSet } from './reconcile.js';
 

@@ -2,7 +2,6 @@
 // Meant for fast unit tests of the API server; it follows the same contract as the SQLite backend.
 
 import {
-  StoreError,
   type KeyValue,
   type ListOptions,
   type ListResult,
@@ -11,7 +10,7 @@ import {
   type Watch,
   type WatchOptions,
 } from '../store.js';
-import { compactedError, resolveReadRevision } from '../revisions.js';
+import { compactedError, futureCompactionError, keyExistsError, keyNotFoundError, resolveReadRevision, revisionConflictError, storeClosedError } from '../revisions.js';
 import { WatchFanout, type EventHistory } from '../watch-fanout.js';
 
 export interface MemoryStoreOptions {
@@ -77,7 +76,7 @@ export class MemoryStore implements Store {
   async create(key: string, value: Uint8Array): Promise<KeyValue> {
     this.checkOpen();
     const latest = this.latest(key);
-    if (latest && !latest.deleted) throw new StoreError('KeyExists', `key ${key} already exists`, { current: latest.kv });
+    if (latest && !latest.deleted) throw keyExistsError(key, latest.kv);
     const revision = this.revision + 1;
     const kv: KeyValue = { key, value: value.slice(), createRevision: revision, modRevision: revision };
     this.commit({ type: 'create', kv, revision }, false);
@@ -87,10 +86,8 @@ export class MemoryStore implements Store {
   async update(key: string, value: Uint8Array, expectedRevision: number): Promise<KeyValue> {
     this.checkOpen();
     const latest = this.latest(key);
-    if (!latest || latest.deleted) throw new StoreError('NotFound', `key ${key} not found`);
-    if (latest.kv.modRevision !== expectedRevision) {
-      throw new StoreError('Conflict', `key ${key} is at revision ${latest.kv.modRevision}, not ${expectedRevision}`, { current: latest.kv });
-    }
+    if (!latest || latest.deleted) throw keyNotFoundError(key);
+    if (latest.kv.modRevision !== expectedRevision) throw revisionConflictError(key, expectedRevision, latest.kv);
     const revision = this.revision + 1;
     const kv: KeyValue = { key, value: value.slice(), createRevision: latest.kv.createRevision, modRevision: revision };
     this.commit({ type: 'update', kv, prev: latest.kv, revision }, false);
@@ -100,10 +97,8 @@ export class MemoryStore implements Store {
   async delete(key: string, expectedRevision?: number): Promise<KeyValue> {
     this.checkOpen();
     const latest = this.latest(key);
-    if (!latest || latest.deleted) throw new StoreError('NotFound', `key ${key} not found`);
-    if (expectedRevision !== undefined && latest.kv.modRevision !== expectedRevision) {
-      throw new StoreError('Conflict', `key ${key} is at revision ${latest.kv.modRevision}, not ${expectedRevision}`, { current: latest.kv });
-    }
+    if (!latest || latest.deleted) throw keyNotFoundError(key);
+    if (expectedRevision !== undefined && latest.kv.modRevision !== expectedRevision) throw revisionConflictError(key, expectedRevision, latest.kv);
     const revision = this.revision + 1;
     const kv: KeyValue = { key, value: latest.kv.value, createRevision: latest.kv.createRevision, modRevision: revision };
     this.commit({ type: 'delete', kv, prev: latest.kv, revision }, true);
@@ -130,9 +125,7 @@ export class MemoryStore implements Store {
 
   async compact(revision: number): Promise<void> {
     this.checkOpen();
-    if (revision > this.revision) {
-      throw new StoreError('FutureRevision', `cannot compact at ${revision}: the current revision is ${this.revision}`);
-    }
+    if (revision > this.revision) throw futureCompactionError(revision, this.revision);
     if (revision <= this.compactRev) return;
     this.compactRev = revision;
     // Keep, per key, the newest version at or below the compaction point unless it is a tombstone.
@@ -201,7 +194,7 @@ export class MemoryStore implements Store {
   }
 
   private checkOpen(): void {
-    if (this.closed) throw new StoreError('Unavailable', 'store is closed');
+    if (this.closed) throw storeClosedError();
   }
 }
 

@@ -14,7 +14,7 @@ import {
   type Watch,
   type WatchOptions,
 } from '../store.js';
-import { compactedError, prefixUpperBound, resolveReadRevision } from '../revisions.js';
+import { compactedError, futureCompactionError, keyExistsError, keyNotFoundError, prefixUpperBound, resolveReadRevision, revisionConflictError, storeClosedError } from '../revisions.js';
 import { WatchFanout } from '../watch-fanout.js';
 import { ABOVE_ALL_TEXT, SCHEMA_SQL, prepareLogStatements, type LogRow, type LogStatements } from './sqlite-schema.js';
 
@@ -113,9 +113,7 @@ export class SqliteStore implements Store {
   async create(key: string, value: Uint8Array): Promise<KeyValue> {
     this.checkOpen();
     const latest = this.stmt.latest.get(key) as LogRow | undefined;
-    if (latest && !latest.deleted) {
-      throw new StoreError('KeyExists', `key ${key} already exists`, { current: rowToKeyValue(latest) });
-    }
+    if (latest && !latest.deleted) throw keyExistsError(key, rowToKeyValue(latest));
     const revision = this.append(key, { created: 1, deleted: 0, createRevision: 0, prevRevision: latest?.id ?? 0, value, oldValue: null });
     const kv: KeyValue = { key, value, createRevision: revision, modRevision: revision };
     this.fanout.publish({ type: 'create', kv, revision });
@@ -125,8 +123,8 @@ export class SqliteStore implements Store {
   async update(key: string, value: Uint8Array, expectedRevision: number): Promise<KeyValue> {
     this.checkOpen();
     const latest = this.stmt.latest.get(key) as LogRow | undefined;
-    if (!latest || latest.deleted) throw new StoreError('NotFound', `key ${key} not found`);
-    if (latest.id !== expectedRevision) throw conflict(key, expectedRevision, latest);
+    if (!latest || latest.deleted) throw keyNotFoundError(key);
+    if (latest.id !== expectedRevision) throw revisionConflictError(key, expectedRevision, rowToKeyValue(latest));
     const prev = rowToKeyValue(latest);
     const revision = this.append(key, {
       created: 0,
@@ -144,8 +142,8 @@ export class SqliteStore implements Store {
   async delete(key: string, expectedRevision?: number): Promise<KeyValue> {
     this.checkOpen();
     const latest = this.stmt.latest.get(key) as LogRow | undefined;
-    if (!latest || latest.deleted) throw new StoreError('NotFound', `key ${key} not found`);
-    if (expectedRevision !== undefined && latest.id !== expectedRevision) throw conflict(key, expectedRevision, latest);
+    if (!latest || latest.deleted) throw keyNotFoundError(key);
+    if (expectedRevision !== undefined && latest.id !== expectedRevision) throw revisionConflictError(key, expectedRevision, rowToKeyValue(latest));
     const prev = rowToKeyValue(latest);
     const revision = this.append(key, {
       created: 0,
@@ -176,9 +174,7 @@ export class SqliteStore implements Store {
 
   async compact(revision: number): Promise<void> {
     this.checkOpen();
-    if (revision > this.revision) {
-      throw new StoreError('FutureRevision', `cannot compact at ${revision}: the current revision is ${this.revision}`);
-    }
+    if (revision > this.revision) throw futureCompactionError(revision, this.revision);
     // One compaction at a time; a later request waits for the running one and then continues.
     while (this.compacting) await this.compacting;
     if (revision <= this.compactRev || this.closed) return;
@@ -271,7 +267,7 @@ export class SqliteStore implements Store {
   }
 
   private checkOpen(): void {
-    if (this.closed) throw new StoreError('Unavailable', 'store is closed');
+    if (this.closed) throw storeClosedError();
   }
 }
 
@@ -289,10 +285,6 @@ function rowToEvent(row: LogRow): StoreEvent {
     return { type: 'delete', kv: { ...prev, modRevision: revision }, prev, revision };
   }
   return { type: 'update', kv: rowToKeyValue(row), prev, revision };
-}
-
-function conflict(key: string, expectedRevision: number, latest: LogRow): StoreError {
-  return new StoreError('Conflict', `key ${key} is at revision ${latest.id}, not ${expectedRevision}`, { current: rowToKeyValue(latest) });
 }
 
 const EMPTY = new Uint8Array(0);

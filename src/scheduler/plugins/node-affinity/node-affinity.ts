@@ -1,7 +1,7 @@
 // NodeAffinity: spec.nodeSelector and required node affinity filter nodes; preferred terms add
 // their weights to the score.
 import { MAX_NODE_SCORE, unresolvable, type FilterPlugin, type NodeScore, type PreFilterPlugin, type ScorePlugin } from '../../framework/interfaces.js';
-import { nodeSelectorTermMatches, podMatchesNodeSelectorAndAffinity } from '../../framework/matchers.js';
+import { matchesNodeSelectorAndAffinity, nodeSelectorTermMatches } from '../../../machinery/node-affinity.js';
 
 export const NODE_AFFINITY = 'NodeAffinity';
 export const ERR_REASON_NODE_AFFINITY = "node(s) didn't match Pod's node affinity/selector";
@@ -23,7 +23,7 @@ export function newNodeAffinity(): PreFilterPlugin & FilterPlugin & ScorePlugin 
     },
     filter(_state, pod, nodeInfo) {
       if (!nodeInfo.node) return unresolvable(ERR_REASON_NODE_AFFINITY);
-      return podMatchesNodeSelectorAndAffinity(pod, nodeInfo.node) ? undefined : unresolvable(ERR_REASON_NODE_AFFINITY);
+      return matchesNodeSelectorAndAffinity(pod.spec, nodeInfo.node) ? undefined : unresolvable(ERR_REASON_NODE_AFFINITY);
     },
     score(_state, pod, nodeInfo) {
       const preferred = pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;

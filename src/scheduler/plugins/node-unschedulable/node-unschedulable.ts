@@ -1,7 +1,7 @@
 // NodeUnschedulable: cordoned nodes (spec.unschedulable) take only pods that tolerate the
 // node.kubernetes.io/unschedulable:NoSchedule taint.
 import { unresolvable, type FilterPlugin } from '../../framework/interfaces.js';
-import { toleratedBy } from '../../framework/matchers.js';
+import { toleratedBy } from '../../../machinery/tolerations.js';
 import type { Taint } from '../../framework/types.js';
 
 export const NODE_UNSCHEDULABLE = 'NodeUnschedulable';

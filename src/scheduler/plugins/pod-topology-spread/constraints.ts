@@ -2,7 +2,9 @@
 // nodes and pods count towards a constraint.
 import type { ParsedLabelSelector } from '../../../machinery/labels/selector.js';
 import { matches } from '../../../machinery/labels/selector.js';
-import { podMatchesNodeSelectorAndAffinity, toleratedBy, resolveAffinityTerm } from '../../framework/matchers.js';
+import { matchesNodeSelectorAndAffinity } from '../../../machinery/node-affinity.js';
+import { toleratedBy } from '../../../machinery/tolerations.js';
+import { resolveAffinityTerm } from '../../framework/matchers.js';
 import type { NodeInfo } from '../../framework/node-info.js';
 import type { Pod, TopologySpreadConstraint } from '../../framework/types.js';
 
@@ -46,7 +48,7 @@ export function spreadConstraintsOf(pod: Pod): { hard: SpreadConstraint[]; soft:
 export function nodeCounts(c: SpreadConstraint, pod: Pod, info: NodeInfo): boolean {
   const node = info.node;
   if (!node || node.metadata.labels?.[c.topologyKey] === undefined) return false;
-  if (c.honorNodeAffinity && !podMatchesNodeSelectorAndAffinity(pod, node)) return false;
+  if (c.honorNodeAffinity && !matchesNodeSelectorAndAffinity(pod.spec, node)) return false;
   if (c.honorTaints) {
     for (const t of node.spec?.taints ?? []) {
       if ((t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !toleratedBy(pod.spec?.tolerations, t)) return false;

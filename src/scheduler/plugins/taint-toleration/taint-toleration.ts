@@ -1,7 +1,7 @@
 // TaintToleration: NoSchedule/NoExecute taints the pod does not tolerate exclude the node;
 // untolerated PreferNoSchedule taints lower its score.
 import { MAX_NODE_SCORE, unresolvable, type FilterPlugin, type NodeScore, type ScorePlugin } from '../../framework/interfaces.js';
-import { toleratedBy } from '../../framework/matchers.js';
+import { toleratedBy } from '../../../machinery/tolerations.js';
 import type { Toleration } from '../../framework/types.js';
 
 export const TAINT_TOLERATION = 'TaintToleration';

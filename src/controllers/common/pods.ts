@@ -1,6 +1,7 @@
 // Pod facts every workload controller needs: minimal typings, activity, readiness, availability,
-// owner references and the slow-start batching of creations. Pure, shared by the sibling controllers.
+// owner references and the slow-start batching of creations. Pure, shared by the workload controllers.
 import { controllerOf, type KubeObject, type LabelSelector, type ObjectMeta, type OwnerReference } from '../../api/meta.js';
+import type { Toleration } from '../../machinery/tolerations.js';
 
 export interface PodCondition {
   type: string;
@@ -29,14 +30,6 @@ export interface PodSpec {
   initContainers?: Array<{ name: string; env?: Array<{ name: string; value?: string; valueFrom?: unknown }>; [k: string]: unknown }>;
   volumes?: Array<{ name: string; [k: string]: unknown }>;
   [field: string]: unknown;
-}
-
-export interface Toleration {
-  key?: string;
-  operator?: string;
-  value?: string;
-  effect?: string;
-  tolerationSeconds?: number;
 }
 
 export interface PodTemplateSpec {

@@ -1,0 +1,347 @@
+// Pod start latency of the real node agent (a script, not a test; run as root):
+//   node dist/bench/pod-start-bench.js [--pods 100] [--parallel 10] [--bare 30] [--cpu-prof DIR] [--json FILE]
+// Starts a cluster as the e2e tests do (server + in-process agent, pods in a private node netns,
+// busybox from a throwaway local registry, image pulled once before measuring), then:
+//   1. sequential: create a pod, wait until a watch shows it Running, next (N pods);
+//   2. RSS of the server process (API server + in-process agent) with those N pods running;
+//   3. the same N pods again, `parallel` in flight at a time;
+//   4. bare baseline: ip netns add + veth + addresses, `crun run true` on the same image rootfs,
+//      cleanup, repeated `bare` times.
+// Latency = POST sent -> first watch event with status.phase Running. The watch also gives the time
+// the pod was bound to the node, which splits scheduling from the agent's part.
+
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { KubeObject } from '../src/api/meta.js';
+import { findResource } from '../src/api/resources.js';
+import { RestClient } from '../src/client/rest-client.js';
+import { ImageStore } from '../src/node-agent/images/image-store.js';
+import { runCommand } from '../src/node-agent/network/exec.js';
+import { fitSpecToAgent, readAgentLimits } from '../src/node-agent/runtime/host-limits.js';
+import { buildOciSpec } from '../src/node-agent/runtime/oci-spec.js';
+import { ContainerRuntime } from '../src/node-agent/runtime/container-runtime.js';
+import { mountOverlay, unmount } from '../src/node-agent/runtime/rootfs.js';
+import { PodNetwork } from '../src/node-agent/network/pod-network.js';
+import { randomHex, removeNetns } from '../test/support/netns.js';
+import { nodeClusterSkipReason, startNodeCluster, type NodeCluster } from '../test/support/node-cluster.js';
+
+const PODS = findResource('', 'v1', 'pods')!;
+
+interface Timing {
+  name: string;
+  createdMs: number;
+  boundMs?: number;
+  runningMs?: number;
+}
+
+interface Summary {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+function summarize(values: number[]): Summary {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
+  const round = (v: number): number => Math.round(v * 10) / 10;
+  return { count: sorted.length, p50: round(at(0.5)), p90: round(at(0.9)), p99: round(at(0.99)), max: round(sorted.at(-1) ?? NaN), mean: round(sorted.reduce((s, v) => s + v, 0) / sorted.length) };
+}
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+function rssKiB(pid: number): { rss: number; hwm: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (k: string): number => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+  return { rss: field('VmRSS'), hwm: field('VmHWM') };
+}
+
+/** Sum of VmRSS over the conmon processes that belong to this cluster. */
+function conmonRssKiB(dataDir: string): { count: number; rssKiB: number } {
+  let count = 0;
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (!cmdline.startsWith('/usr/bin/conmon') && !cmdline.startsWith('conmon')) continue;
+      if (!cmdline.includes(dataDir)) continue;
+      count++;
+      total += rssKiB(Number(entry)).rss;
+    } catch {
+      // the process went away while we looked
+    }
+  }
+  return { count, rssKiB: total };
+}
+
+/** Watches pods of the default namespace and records bind and Running times per name. */
+class PodWatch {
+  readonly timings = new Map<string, Timing>();
+  private readonly waiters = new Map<string, () => void>();
+  private readonly abort = new AbortController();
+  private done: Promise<void> = Promise.resolve();
+
+  constructor(private readonly client: RestClient) {}
+
+  async start(): Promise<void> {
+    const list = await this.client.list(PODS, { namespace: 'default' });
+    const stream = this.client.watch(PODS, { namespace: 'default', resourceVersion: list.metadata?.resourceVersion, signal: this.abort.signal });
+    this.done = (async () => {
+      try {
+        for await (const event of stream) this.observe(event.object as KubeObject & Record<string, any>);
+      } catch (err) {
+        if (!this.abort.signal.aborted) throw err;
+      }
+    })();
+  }
+
+  private observe(pod: KubeObject & Record<string, any>): void {
+    const t = this.timings.get(pod.metadata?.name ?? '');
+    if (!t) return;
+    const now = performance.now();
+    if (t.boundMs === undefined && pod.spec?.nodeName) t.boundMs = now;
+    if (t.runningMs === undefined && pod.status?.phase === 'Running') {
+      t.runningMs = now;
+      this.waiters.get(t.name)?.();
+    }
+  }
+
+  /** Registers the pod just before its POST is sent; resolves when it is Running. */
+  expect(name: string): { created: () => void; running: Promise<void> } {
+    const timing: Timing = { name, createdMs: performance.now() };
+    this.timings.set(name, timing);
+    const running = new Promise<void>((resolve) => this.waiters.set(name, resolve));
+    return { created: () => (timing.createdMs = performance.now()), running };
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.done.catch(() => undefined);
+  }
+}
+
+function podObject(name: string, image: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default', labels: { bench: 'pod-start' } },
+    spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'main', image, command: ['sleep', '3600'] }] },
+  } as KubeObject;
+}
+
+async function startPod(client: RestClient, watch: PodWatch, name: string, image: string, timeoutMs = 120_000): Promise<void> {
+  const w = watch.expect(name);
+  w.created();
+  await client.create(PODS, podObject(name, image));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([w.running, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${name} not Running after ${timeoutMs} ms`)), timeoutMs)))]);
+  clearTimeout(timer);
+}
+
+async function deleteAllPods(client: RestClient): Promise<void> {
+  await client.deleteCollection(PODS, { namespace: 'default' }, { gracePeriodSeconds: 0 });
+  const deadline = Date.now() + 180_000;
+  while ((await client.list(PODS, { namespace: 'default' })).items.length > 0) {
+    if (Date.now() > deadline) throw new Error('pods not deleted after 180 s');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function latencies(watch: PodWatch, names: string[]): { total: Summary; schedule: Summary; agent: Summary } {
+  const rows = names.map((n) => watch.timings.get(n)!).filter((t) => t.runningMs !== undefined);
+  return {
+    total: summarize(rows.map((t) => t.runningMs! - t.createdMs)),
+    schedule: summarize(rows.filter((t) => t.boundMs !== undefined).map((t) => t.boundMs! - t.createdMs)),
+    agent: summarize(rows.filter((t) => t.boundMs !== undefined).map((t) => t.runningMs! - t.boundMs!)),
+  };
+}
+
+/** netns + veth + addresses, `crun run true` on a copy of the image rootfs, cleanup; `runs` times. */
+async function bareBaseline(cluster: NodeCluster, runs: number): Promise<{ total: Summary; netns: Summary; crun: Summary; cleanup: Summary }> {
+  const store = new ImageStore(join(cluster.dataDir, 'agent', 'images'));
+  const image = store.resolve(cluster.busybox);
+  if (!image || image.layers.length !== 1) throw new Error(`expected the one-layer busybox image in the agent's store, got ${JSON.stringify(image?.layers)}`);
+  const dir = mkdtempSync(join(tmpdir(), 'kjb-bare-'));
+  const bundle = join(dir, 'bundle');
+  const crunRoot = join(dir, 'crun');
+  mkdirSync(crunRoot);
+  cpSync(image.layers[0]!, join(bundle, 'rootfs'), { recursive: true, verbatimSymlinks: true });
+  const rows = { total: [] as number[], netns: [] as number[], crun: [] as number[], cleanup: [] as number[] };
+  try {
+    for (let i = 0; i < runs; i++) {
+      const suffix = randomHex(4);
+      const netns = `kjb-b${suffix}`;
+      const veth = `kjvb${suffix}`;
+      const t0 = performance.now();
+      await runCommand(['ip', 'netns', 'add', netns]);
+      await runCommand(['ip', '-n', cluster.netns.name, 'link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns]);
+      await runCommand(['ip', '-n', cluster.netns.name, 'link', 'set', veth, 'up']);
+      await runCommand(['ip', '-n', netns, 'link', 'set', 'lo', 'up']);
+      await runCommand(['ip', '-n', netns, 'addr', 'add', '10.42.250.2/24', 'dev', 'eth0']);
+      await runCommand(['ip', '-n', netns, 'link', 'set', 'eth0', 'up']);
+      const t1 = performance.now();
+      const spec = buildOciSpec({
+        id: `bare-${suffix}`, rootfsPath: join(bundle, 'rootfs'), args: ['true'], env: ['PATH=/bin'], cwd: '/', hostname: 'bare', tty: false, stdin: false,
+        netnsPath: `/var/run/netns/${netns}`, mounts: [], capabilities: { add: [], drop: [] }, privileged: false, readOnlyRootfs: false,
+        cgroupsPath: `/kijabi-bench/bare-${suffix}`, resources: {}, seccomp: 'RuntimeDefault', noNewPrivileges: false,
+      });
+      writeFileSync(join(bundle, 'config.json'), JSON.stringify(fitSpecToAgent(spec, readAgentLimits())));
+      await runCommand(['crun', '--root', crunRoot, 'run', '--bundle', bundle, `bare-${suffix}`], undefined, 30_000);
+      const t2 = performance.now();
+      await runCommand(['ip', '-n', cluster.netns.name, 'link', 'del', veth]);
+      await runCommand(['ip', 'netns', 'del', netns]);
+      const t3 = performance.now();
+      rows.netns.push(t1 - t0);
+      rows.crun.push(t2 - t1);
+      rows.cleanup.push(t3 - t2);
+      rows.total.push(t3 - t0);
+    }
+  } finally {
+    for (const name of execFileSync('ip', ['netns', 'list']).toString().split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith('kjb-b'))) {
+      await removeNetns(name).catch(() => undefined);
+    }
+    removeBenchCgroups();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { total: summarize(rows.total), netns: summarize(rows.netns), crun: summarize(rows.crun), cleanup: summarize(rows.cleanup) };
+}
+
+/**
+ * The agent's own building blocks, timed one by one on the same image (sequential, `runs` times):
+ * PodNetwork.setupPod, overlay mount, conmon + crun create, crun start. Uses its own bridge and a
+ * spare /24 inside the cluster's node netns. Run last: teardownNode removes the node's guard route.
+ */
+async function stageBreakdown(cluster: NodeCluster, runs: number): Promise<Record<string, Summary>> {
+  const image = new ImageStore(join(cluster.dataDir, 'agent', 'images')).resolve(cluster.busybox)!;
+  const dir = mkdtempSync(join(tmpdir(), 'kjb-stg-'));
+  const network = new PodNetwork({ bridge: 'kjbbench', podCidr: '10.42.250.0/24', stateDir: join(dir, 'net'), clusterCidr: '10.42.0.0/16', serviceCidr: '10.43.0.0/16', nodeNetns: cluster.netns.name });
+  const runtime = new ContainerRuntime({ root: join(dir, 'rt') });
+  const rows: Record<string, number[]> = { network: [], overlay: [], create: [], start: [], total: [] };
+  try {
+    await network.setupNode();
+    for (let i = 0; i < runs; i++) {
+      const uid = `bench-${randomHex(8)}`;
+      const c = join(dir, String(i));
+      for (const d of ['upper', 'work', 'merged', 'bundle', 'logs']) mkdirSync(join(c, d), { recursive: true });
+      const t0 = performance.now();
+      const net = await network.setupPod(uid, uid);
+      const t1 = performance.now();
+      await mountOverlay(image.layers, join(c, 'upper'), join(c, 'work'), join(c, 'merged'));
+      const t2 = performance.now();
+      const spec = buildOciSpec({
+        id: uid, rootfsPath: join(c, 'merged'), args: ['sleep', '30'], env: ['PATH=/bin'], cwd: '/', hostname: 'stage', tty: false, stdin: false,
+        netnsPath: net.netnsPath, mounts: [], capabilities: { add: [], drop: [] }, privileged: false, readOnlyRootfs: false,
+        cgroupsPath: `/kijabi-bench/${uid}`, resources: {}, seccomp: 'RuntimeDefault', noNewPrivileges: false,
+      });
+      await runtime.create(uid, join(c, 'bundle'), spec, join(c, 'logs', '0.log'));
+      const t3 = performance.now();
+      await runtime.start(uid);
+      const t4 = performance.now();
+      rows.network!.push(t1 - t0);
+      rows.overlay!.push(t2 - t1);
+      rows.create!.push(t3 - t2);
+      rows.start!.push(t4 - t3);
+      rows.total!.push(t4 - t0);
+      await runtime.kill(uid, 'KILL').catch(() => undefined);
+      await runtime.delete(uid);
+      await unmount(join(c, 'merged'));
+      await network.teardownPod(uid);
+    }
+  } finally {
+    await network.teardownNode().catch(() => undefined);
+    removeBenchCgroups();
+    for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+      const mount = line.split(' ')[4];
+      if (mount?.startsWith(dir)) await runCommand(['umount', '-l', mount]).catch(() => undefined);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, summarize(v)]));
+}
+
+function removeBenchCgroups(): void {
+  for (const controller of readdirSync('/sys/fs/cgroup')) {
+    try {
+      rmdirSync(`/sys/fs/cgroup/${controller}/kijabi-bench`);
+    } catch {
+      // not there (the runtime removed the container cgroups; only the empty parent may remain)
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const skip = nodeClusterSkipReason();
+  if (skip) throw new Error(`cannot run: ${skip}`);
+  const count = Number(arg('pods', '100'));
+  const parallel = Number(arg('parallel', '10'));
+  const bareRuns = Number(arg('bare', '30'));
+  const profDir = arg('cpu-prof', '');
+  if (profDir) process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profDir}`.trim();
+  const load = { start: loadavg()[0]!, end: 0 };
+  const cluster = await startNodeCluster({ crashBackoffMs: 1000 });
+  delete process.env.NODE_OPTIONS;
+  const client = RestClient.fromKubeconfig(cluster.kubeconfig, { userAgent: 'kijabi-pod-start-bench' });
+  const watch = new PodWatch(client);
+  const results: Record<string, unknown> = {};
+  try {
+    await watch.start();
+    // Pull the image and warm every code path once; not measured.
+    const warmStart = performance.now();
+    await startPod(client, watch, 'warmup', cluster.busybox);
+    results.firstPodWithPullMs = Math.round(performance.now() - warmStart);
+    await deleteAllPods(client);
+    const pid = cluster.child().pid!;
+    results.serverRssIdleKiB = rssKiB(pid).rss;
+
+    const sequential = Array.from({ length: count }, (_, i) => `seq-${i}`);
+    for (const name of sequential) await startPod(client, watch, name, cluster.busybox);
+    results.sequential = latencies(watch, sequential);
+    await new Promise((r) => setTimeout(r, 2000));
+    results.memoryWithPods = { pods: count, server: rssKiB(pid), conmon: conmonRssKiB(cluster.dataDir) };
+    await deleteAllPods(client);
+
+    const concurrent = Array.from({ length: count }, (_, i) => `par-${i}`);
+    const queue = [...concurrent];
+    await Promise.all(Array.from({ length: parallel }, async () => {
+      for (let name = queue.shift(); name; name = queue.shift()) await startPod(client, watch, name, cluster.busybox);
+    }));
+    results[`parallel${parallel}`] = latencies(watch, concurrent);
+    await deleteAllPods(client);
+
+    const bare = await bareBaseline(cluster, bareRuns);
+    results.bare = bare;
+    const seq = results.sequential as { total: Summary };
+    results.ratioPodP50ToBareP50 = Math.round((seq.total.p50 / bare.total.p50) * 10) / 10;
+    results.agentStages = await stageBreakdown(cluster, Number(arg('stages', '20')));
+  } catch (err) {
+    // Report the cause now: cleanup below may fail on its own and hide it.
+    process.stderr.write(`benchmark failed: ${(err as Error).stack ?? String(err)}\n`);
+    throw err;
+  } finally {
+    // Leave no containers behind: the agent must tear every pod down before the server stops.
+    await deleteAllPods(client).catch((err: unknown) => process.stderr.write(`pod cleanup: ${String(err)}\n`));
+    await watch.stop();
+    client.close();
+    await cluster.stop();
+  }
+  load.end = loadavg()[0]!;
+  results.machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10, kernel: release(), node: process.version, load1: load };
+  const json = JSON.stringify(results, null, 2);
+  const out = arg('json', '');
+  if (out) writeFileSync(out, json + '\n');
+  process.stdout.write(json + '\n');
+}
+
+main().catch((err) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
