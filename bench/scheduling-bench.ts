@@ -144,7 +144,6 @@ interface BatchResult {
 
 /** Creates `count` pods named from `offset`, and waits until all are bound and Running. */
 async function createBatch(server: BenchServer, clock: PodClock, offset: number, count: number): Promise<BatchResult> {
-  const boundBefore = clock.bound;
   const runningBefore = clock.running;
   const t0 = performance.now();
   await runPool(count, CONCURRENCY, async (i) => {
@@ -163,7 +162,6 @@ async function createBatch(server: BenchServer, clock: PodClock, offset: number,
   const running = mine.map((t) => t.running).filter((v): v is number => v !== undefined);
   const lastBound = Math.max(...bound);
   const lastRunning = Math.max(...running);
-  void boundBefore;
   return {
     pods: count,
     createS: round((createdAt - t0) / 1000, 2),
