@@ -245,7 +245,7 @@ describe('workload controllers with kubectl', () => {
     },
   });
 
-  test('a StatefulSet template may mount a volumeClaimTemplate by name', { todo: 'bug: API server rejects the mount (spec.template.spec.containers[0].volumeMounts[0].name: Not found: "www"); Kubernetes does not validate StatefulSet template volume mounts against template volumes' }, async () => {
+  test('a StatefulSet template may mount a volumeClaimTemplate by name', async () => {
     succeeded(await kubectl(['apply', '-f', '-'], JSON.stringify(statefulSet('mounted', 'mounted', true))));
     const out = succeeded(await kubectl(['rollout', 'status', 'statefulset/mounted', '--timeout=60s'], undefined, 70_000));
     assert.match(out, /partitioned roll out complete|successfully rolled out|2 pods at revision/);

@@ -21,13 +21,13 @@ export function defaultWorkloadTemplate(o: KubeObject): void {
  * Template rules of pods that are replaced rather than restarted by their controller: the
  * selector must match, restartPolicy must be Always and activeDeadlineSeconds is not allowed.
  */
-export function validateReplicatedTemplate(spec: Json, kindWord: string): FieldError[] {
+export function validateReplicatedTemplate(spec: Json, kindWord: string, extraVolumeNames: string[] = []): FieldError[] {
   const errs: FieldError[] = [...validateWorkloadSelector(spec, kindWord)];
   if (!isObject(spec.template)) {
     errs.push(fieldErrors.required('spec.template'));
     return errs;
   }
-  errs.push(...validatePodTemplate(spec.template, 'spec.template', { restartPolicies: ['Always'] }));
+  errs.push(...validatePodTemplate(spec.template, 'spec.template', { restartPolicies: ['Always'], extraVolumeNames }));
   const podSpec = obj(spec.template.spec);
   if (podSpec.activeDeadlineSeconds !== undefined && podSpec.activeDeadlineSeconds !== null) {
     errs.push(fieldErrors.invalid('spec.template.spec.activeDeadlineSeconds', podSpec.activeDeadlineSeconds, 'activeDeadlineSeconds in ReplicaSet is not Supported'));

@@ -61,9 +61,11 @@ function validateContainerLists(spec: Json, volumes: Set<string>, path: string):
 }
 
 /** The rules Kubernetes' ValidatePodSpec applies; `path` is where the spec sits, e.g. `spec` or `spec.template.spec`. */
-export function validatePodSpec(spec: Json, path: string): FieldError[] {
+/** `extraVolumeNames`: volumes that exist without being in spec.volumes (a StatefulSet's claim templates). */
+export function validatePodSpec(spec: Json, path: string, extraVolumeNames: readonly string[] = []): FieldError[] {
   const errs: FieldError[] = [];
   const { errors: volumeErrors, names: volumeNames } = validateVolumes(spec.volumes, `${path}.volumes`);
+  for (const name of extraVolumeNames) volumeNames.add(name);
   errs.push(...volumeErrors);
   if (objects(spec.containers).length === 0) errs.push(fieldErrors.required(`${path}.containers`));
   errs.push(...validateContainerLists(spec, volumeNames, path));
@@ -104,6 +106,8 @@ export function validatePodSpec(spec: Json, path: string): FieldError[] {
 export interface PodTemplateOptions {
   /** Restart policies the owning workload accepts (ReplicaSets and Deployments: only Always). */
   restartPolicies?: string[];
+  /** Volume names provided outside the template (a StatefulSet's volumeClaimTemplates). */
+  extraVolumeNames?: string[];
 }
 
 /** A PodTemplateSpec: its labels and annotations, then its spec. `path` is e.g. `spec.template`. */
@@ -115,7 +119,7 @@ export function validatePodTemplate(template: unknown, path: string, options: Po
     ...validateAnnotations(meta.annotations as Record<string, string> | undefined, `${path}.metadata.annotations`),
   ];
   const spec = isObject(template.spec) ? template.spec : {};
-  errs.push(...validatePodSpec(spec, `${path}.spec`));
+  errs.push(...validatePodSpec(spec, `${path}.spec`, options.extraVolumeNames));
   const policy = str(spec.restartPolicy);
   if (options.restartPolicies && policy && !options.restartPolicies.includes(policy)) {
     errs.push(fieldErrors.notSupported(`${path}.spec.restartPolicy`, policy, options.restartPolicies));

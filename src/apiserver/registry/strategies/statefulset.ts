@@ -67,7 +67,12 @@ export function validateStatefulSet(sts: KubeObject): FieldError[] {
   }
   if (isObject(spec.ordinals)) errs.push(...nonNegative(spec.ordinals.start, 'spec.ordinals.start'));
   errs.push(...nonNegative(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit'));
-  errs.push(...validateReplicatedTemplate(spec, 'statefulset'));
+  // Containers may mount the claims their volumeClaimTemplates create.
+  const claimNames = arr(spec.volumeClaimTemplates).flatMap((claim) => {
+    const name = isObject(claim) && isObject(claim.metadata) ? claim.metadata.name : undefined;
+    return typeof name === 'string' ? [name] : [];
+  });
+  errs.push(...validateReplicatedTemplate(spec, 'statefulset', claimNames));
   return errs;
 }
 
