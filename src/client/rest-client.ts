@@ -24,6 +24,8 @@ export interface RestClientOptions extends ClientConfig {
   timeoutMs?: number;
   /** Connection pool size for ordinary requests; watches use their own pool. Default 64. */
   maxSockets?: number;
+  /** Talk plain HTTP over this Unix socket instead of TCP (the server's local socket). */
+  socketPath?: string;
 }
 
 export interface RequestOptions {
@@ -99,6 +101,8 @@ export class RestClient {
   private readonly userAgent: string;
   private readonly timeoutMs: number;
   private readonly isHttps: boolean;
+  /** In-process components reach their own server over a Unix socket: plain HTTP, no TLS work. */
+  private readonly socketPath?: string;
   private readonly agent: http.Agent;
   private readonly watchAgent: http.Agent;
 
@@ -108,7 +112,8 @@ export class RestClient {
     this.token = options.token;
     this.userAgent = options.userAgent ?? 'kijabi/0.1';
     this.timeoutMs = options.timeoutMs ?? 60_000;
-    this.isHttps = url.protocol === 'https:';
+    this.socketPath = options.socketPath;
+    this.isHttps = url.protocol === 'https:' && !options.socketPath;
     const tls = { ca: options.ca, cert: options.cert, key: options.key, rejectUnauthorized: !options.insecure };
     const pooled = { keepAlive: true, keepAliveMsecs: 30_000, maxSockets: options.maxSockets ?? 64 };
     // Watches hold a socket for minutes; a separate unbounded pool keeps them from starving requests.
@@ -306,7 +311,7 @@ export class RestClient {
     }
     const transport = this.isHttps ? https : http;
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const req = transport.request(url, { method: opts.method, headers, agent, signal: opts.signal }, resolve);
+      const req = transport.request(url, { method: opts.method, headers, agent, signal: opts.signal, socketPath: this.socketPath }, resolve);
       req.on('error', reject);
       if (timeoutMs > 0) {
         req.setTimeout(timeoutMs, () => req.destroy(new Error(`${opts.method} ${opts.path}: no response within ${timeoutMs} ms`)));

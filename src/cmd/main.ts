@@ -29,6 +29,9 @@ kijabi server flags:
   --service-node-port-range RANGE  NodePort range (default 30000-32767)
   --node-name NAME          name of the in-process node agent's Node (default: the hostname)
   --node-netns NS           run the agent's bridge and pod networking inside this netns (tests)
+  --node-ip IP              the in-process agent's node address (InternalIP; default 127.0.0.1)
+  --kubelet-listen-address ADDR  where the agent's streaming server listens (default: 127.0.0.1
+                            with --node-netns, else the node IP)
   --crash-backoff MS[,CAP]  CrashLoopBackOff base (and cap) in milliseconds (default 10000,300000)
   --node-monitor-grace-period DURATION   a node without heartbeats for this long is lost (default 40s)
   --default-not-ready-toleration-seconds N    tolerationSeconds added to pods for not-ready nodes (default 300)
@@ -41,8 +44,11 @@ kijabi agent flags:
                             when co-located with the server; there is no trust-on-first-use)
   --data-dir DIR            state directory; the agent uses DIR/agent (default as for server)
   --node-name NAME          Node name (default: the hostname)
-  --node-ip IP              address to advertise and serve streaming on (default 127.0.0.1)
+  --node-ip IP              address to advertise (InternalIP; other nodes route our pod CIDR to it)
+                            and serve streaming on (default 127.0.0.1)
   --node-netns NS           run bridge and pods inside this netns (tests)
+  --kubelet-listen-address ADDR  where the streaming server listens (default: 127.0.0.1 with
+                            --node-netns, since the node IP then exists only in that netns; else the node IP)
   --pod-cidr CIDR           this node's pod CIDR (default: derived from the node name in --cluster-cidr)
   --cluster-cidr CIDR       (default 10.42.0.0/16)    --service-cidr CIDR  (default 10.43.0.0/16)
   --streaming-port PORT     logs/exec/port-forward port (default 10250, a free one when taken)
@@ -82,6 +88,8 @@ async function serverCommand(args: string[]): Promise<void> {
       'service-node-port-range': { type: 'string' },
       'node-name': { type: 'string' },
       'node-netns': { type: 'string' },
+      'node-ip': { type: 'string' },
+      'kubelet-listen-address': { type: 'string' },
       'crash-backoff': { type: 'string' },
       'node-monitor-grace-period': { type: 'string' },
       'default-not-ready-toleration-seconds': { type: 'string' },
@@ -123,6 +131,8 @@ async function serverCommand(args: string[]): Promise<void> {
     nodePortRange: [range[0], range[1]],
     nodeName: values['node-name'],
     nodeNetns: values['node-netns'],
+    nodeIp: values['node-ip'],
+    kubeletListenAddress: values['kubelet-listen-address'],
     crashBackoffMs: parseCrashBackoff(values['crash-backoff']),
     nodeMonitorGracePeriodMs,
     defaultNotReadyTolerationSeconds: tolerationSeconds('default-not-ready-toleration-seconds'),
@@ -161,6 +171,7 @@ async function agentCommand(args: string[]): Promise<void> {
       'node-name': { type: 'string' },
       'node-ip': { type: 'string' },
       'node-netns': { type: 'string' },
+      'kubelet-listen-address': { type: 'string' },
       'pod-cidr': { type: 'string' },
       'cluster-cidr': { type: 'string' },
       'service-cidr': { type: 'string' },
@@ -181,12 +192,14 @@ async function agentCommand(args: string[]): Promise<void> {
   if (!caFile) fail('agent needs --ca-file FILE (the cluster CA; find it in <server data-dir>/server/tls/server-ca.crt)');
   const nodeName = (values['node-name'] ?? hostname()).toLowerCase();
   const nodeIp = values['node-ip'] ?? '127.0.0.1';
+  const { defaultListenAddress } = await import('../node-agent/agent.js');
+  const listenAddress = defaultListenAddress({ nodeIp, nodeNetns: values['node-netns'], kubeletListenAddress: values['kubelet-listen-address'] });
   let streamingTls: { certPem: string; keyPem: string };
   if (values['tls-cert-file'] && values['tls-key-file']) {
     streamingTls = { certPem: readFileSync(values['tls-cert-file'], 'utf8'), keyPem: readFileSync(values['tls-key-file'], 'utf8') };
   } else if (existsSync(join(tlsDir, 'server-ca.key'))) {
     const { issueServingCert } = await import('../apiserver/auth/certs.js');
-    streamingTls = await issueServingCert(tlsDir, [nodeIp, 'localhost', hostname()], `system:node:${nodeName}`);
+    streamingTls = await issueServingCert(tlsDir, [...new Set([nodeIp, listenAddress, 'localhost', hostname()])], `system:node:${nodeName}`);
   } else {
     fail('agent needs --tls-cert-file and --tls-key-file (a serving certificate signed by the cluster CA) when the CA key is not in <data-dir>/server/tls');
   }
@@ -207,6 +220,7 @@ async function agentCommand(args: string[]): Promise<void> {
     serviceCidr: values['service-cidr'] ?? '10.43.0.0/16',
     nodeIp,
     nodeNetns: values['node-netns'],
+    kubeletListenAddress: values['kubelet-listen-address'],
     streamingPort: port,
     streamingTls,
     agentToken: values.token,

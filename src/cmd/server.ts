@@ -34,6 +34,10 @@ export interface ServerFlags {
   nodePortRange: [number, number];
   /** In-process agent: run the bridge and pods inside this named netns (tests). */
   nodeNetns?: string;
+  /** In-process agent: the node address it advertises (default 127.0.0.1). */
+  nodeIp?: string;
+  /** In-process agent: where its streaming server listens (see NodeAgentOptions.kubeletListenAddress). */
+  kubeletListenAddress?: string;
   nodeName?: string;
   /** CrashLoopBackOff base and cap in ms (tests use small values). */
   crashBackoffMs?: { baseMs: number; capMs: number };
@@ -102,7 +106,10 @@ export async function runServer(flags: ServerFlags): Promise<RunningServer> {
 
   const components = new AbortController();
   setMaxListeners(0, components.signal);
-  const client = new RestClient({ server: serverUrl, token, ca: tls.caCertPem });
+  // In-process components use the server's local Unix socket: the same API, without TLS in between.
+  const localSocket = join(serverDir, 'kijabi.sock');
+  await api.listenLocal(localSocket);
+  const client = new RestClient({ server: 'http://localhost', token, socketPath: localSocket });
   const running: Promise<unknown>[] = [];
   const run = (name: string, start: () => Promise<void>) => {
     running.push(start().catch((err: unknown) => {
@@ -124,9 +131,10 @@ export async function runServer(flags: ServerFlags): Promise<RunningServer> {
 
   if (!flags.disableAgent) {
     run('node-agent', async () => {
-      const { NodeAgent } = await import('../node-agent/agent.js');
+      const { NodeAgent, defaultListenAddress } = await import('../node-agent/agent.js');
       const nodeName = (flags.nodeName ?? hostname()).toLowerCase();
-      const streamingTls = await issueServingCert(join(serverDir, 'tls'), ['127.0.0.1', 'localhost', hostname()], `system:node:${nodeName}`);
+      const listenAddress = defaultListenAddress(flags);
+      const streamingTls = await issueServingCert(join(serverDir, 'tls'), [...new Set(['127.0.0.1', flags.nodeIp ?? '127.0.0.1', listenAddress, 'localhost', hostname()])], `system:node:${nodeName}`);
       await new NodeAgent({
         client,
         nodeName,
@@ -135,6 +143,8 @@ export async function runServer(flags: ServerFlags): Promise<RunningServer> {
         clusterCidr: flags.clusterCidr,
         serviceCidr: flags.serviceCidr,
         nodeNetns: flags.nodeNetns,
+        nodeIp: flags.nodeIp,
+        kubeletListenAddress: flags.kubeletListenAddress,
         streamingPort: 10250,
         streamingTls,
         agentToken: token,

@@ -43,7 +43,7 @@ export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   'node-lifecycle': (o) => new NodeLifecycleController({ ...o, nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs }),
   endpoints: (o) => new EndpointsController(o),
   endpointslice: (o) => new EndpointSliceController(o),
-  garbagecollector: (o) => new GarbageCollector({ client: o.client }),
+  garbagecollector: (o) => new GarbageCollector({ client: o.client, informers: o.informers }),
   namespace: (o) => new NamespaceController({ client: o.client }),
 };
 

@@ -2,7 +2,8 @@
 // registries, and uniform Status errors. Nothing here knows about a particular kind.
 
 import { createServer as createHttpsServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { chmodSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { methodNotAllowed, pathNotFound, unauthorized, notFound } from '../../api/errors.js';
 import type { Logger } from '../../client/log.js';
@@ -48,6 +49,7 @@ export class ApiServer {
   private readonly shutdown = new AbortController();
   private readonly now: () => Date;
   private openapi?: Map<string, OpenApiDocument>;
+  private local?: HttpServer;
   private openapiV2?: OpenApiV2Document;
   streaming?: StreamingHandlers;
 
@@ -72,8 +74,36 @@ export class ApiServer {
     return this.server.address() as AddressInfo;
   }
 
+  /**
+   * Also serve plain HTTP on a Unix socket only this user can open, for the components that run in
+   * this process: same authentication and handlers, without encrypting every watch event twice.
+   */
+  async listenLocal(socketPath: string): Promise<void> {
+    rmSync(socketPath, { force: true });
+    const local = createHttpServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+      void this.handle(req, res);
+    });
+    local.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => this.handleUpgrade(req, socket, head));
+    await new Promise<void>((resolve, reject) => {
+      local.once('error', reject);
+      local.listen(socketPath, () => {
+        local.off('error', reject);
+        resolve();
+      });
+    });
+    chmodSync(socketPath, 0o600);
+    this.local = local;
+  }
+
   async close(): Promise<void> {
     this.shutdown.abort();
+    if (this.local) {
+      const local = this.local;
+      await new Promise<void>((resolve) => {
+        local.close(() => resolve());
+        local.closeAllConnections();
+      });
+    }
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();

@@ -94,17 +94,13 @@ async function handleBinding(req: IncomingMessage, res: ServerResponse, pods: Re
     if (pod.metadata.deletionTimestamp) throw conflict(pods.ref, info.name!, 'pod is being deleted, cannot be assigned to a host');
     if (spec.nodeName) throw conflict(pods.ref, info.name!, `pod ${info.name} is already assigned to node "${spec.nodeName}"`);
     spec.nodeName = target.name;
-    return pod;
-  }, { subresource: 'binding' });
-  // Writes to the main resource keep status, so the PodScheduled condition is a second (status) write.
-  await pods.guaranteedUpdate(info.namespace, info.name!, { ...ctx, skipManagedFields: true }, (current) => {
-    const pod = current!;
+    // One write binds the pod and records PodScheduled, as Kubernetes' binding does.
     const status = (pod.status ?? {}) as { conditions?: Record<string, unknown>[] };
     const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
     conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(now()) });
     pod.status = { ...status, conditions };
     return pod;
-  }, { subresource: 'status' });
+  }, { subresource: 'binding' });
   writeJson(res, 201, successStatus());
 }
 

@@ -307,14 +307,15 @@ export class ResourceRegistry {
     desired.apiVersion = this.apiVersion;
     desired.kind = this.desc.kind;
     if (!desired.metadata) desired.metadata = {};
+    const privileged = subresource !== undefined && PRIVILEGED_WRITES.has(subresource);
     if (subresource === 'status') {
       desired = keepAllButStatus(desired, current, this.statusFields);
     } else {
       carryOverMeta(desired, current);
-      if (this.desc.subresources?.includes('status')) keepStatus(desired, current, this.statusFields);
+      // Privileged writes set status themselves (pods/binding adds PodScheduled in the same write).
+      if (this.desc.subresources?.includes('status') && !privileged) keepStatus(desired, current, this.statusFields);
     }
     this.strategy.defaults?.(desired);
-    const privileged = subresource !== undefined && PRIVILEGED_WRITES.has(subresource);
     if (subresource !== 'status' && !privileged) {
       this.strategy.prepareForUpdate?.(desired, current);
       if (this.tracksGeneration(desired) && specChanged(desired, current, this.statusFields)) {

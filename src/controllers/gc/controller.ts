@@ -2,6 +2,7 @@
 // each sync deletes objects whose owners are gone and carries out orphan and foreground deletion.
 import type { KubeObject } from '../../api/meta.js';
 import { Informer } from '../../client/informer.js';
+import type { InformerFactory } from '../../client/informer-factory.js';
 import { createLogger, type Logger } from '../../client/log.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { runWorkers, WorkQueue } from '../../client/work-queue.js';
@@ -13,6 +14,8 @@ export interface GarbageCollectorOptions {
   client: RestClient;
   workers?: number;
   log?: Logger;
+  /** Shared informers (the controller manager's): then the factory starts them, not the collector. */
+  informers?: InformerFactory;
 }
 
 function needsAttention(obj: KubeObject): boolean {
@@ -36,13 +39,15 @@ export class GarbageCollector {
   readonly queue = new WorkQueue<string>();
   readonly informers: Informer<KubeObject>[];
   private readonly graph: ObjectGraph;
+  private readonly sharedInformers: boolean;
 
   constructor(options: GarbageCollectorOptions) {
     this.client = options.client;
     this.log = options.log ?? createLogger('garbage-collector');
     this.workers = options.workers ?? 10;
+    this.sharedInformers = options.informers !== undefined;
     this.informers = collectableResources().map((desc) => {
-      const informer = new Informer<KubeObject>(this.client, desc, { log: this.log });
+      const informer = options.informers ? options.informers.informerFor<KubeObject>(desc) : new Informer<KubeObject>(this.client, desc, { log: this.log });
       informer.addIndex(UID_INDEX, (obj) => (obj.metadata.uid ? [obj.metadata.uid] : []));
       informer.addHandlers({
         onAdd: (obj) => this.observe(obj),
@@ -60,7 +65,7 @@ export class GarbageCollector {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    const running = this.informers.map((i) => i.start(signal));
+    const running = this.sharedInformers ? [] : this.informers.map((i) => i.start(signal));
     const synced = await Promise.all(this.informers.map((i) => i.waitForSync(signal)));
     if (synced.every(Boolean)) {
       this.log.info('caches synced; collecting', { resources: this.informers.length });
