@@ -163,6 +163,7 @@ export async function runServer(flags: ServerFlags): Promise<RunningServer> {
       if (stopped) return;
       stopped = true;
       components.abort();
+      admission.close();
       await api.close();
       await Promise.allSettled(running);
       client.close();

@@ -7,6 +7,7 @@ import type { Admission, RequestContext } from '../registry/context.js';
 import type { ResourceRegistry } from '../registry/registry.js';
 import { PortAllocator, ServiceIpAllocator } from './allocators.js';
 import { admitPod, type PodAdmissionOptions } from './pod-admission.js';
+import { RegistryCache } from './registry-cache.js';
 
 export interface AdmissionOptions {
   namespaces: () => ResourceRegistry | undefined;
@@ -25,8 +26,13 @@ export class BuiltinAdmission implements Admission {
   readonly ports: PortAllocator;
   private loaded = false;
 
+  private readonly namespaceCache: RegistryCache;
+  private readonly stop = new AbortController();
+
   constructor(options: AdmissionOptions) {
     this.options = options;
+    this.namespaceCache = new RegistryCache(options.namespaces, this.stop.signal);
+    if (options.pods) options.pods.cache = new RegistryCache(options.pods.priorityClasses, this.stop.signal);
     this.ips = new ServiceIpAllocator(options.serviceCidr);
     this.ports = new PortAllocator(options.nodePortRange[0], options.nodePortRange[1]);
   }
@@ -54,6 +60,11 @@ export class BuiltinAdmission implements Admission {
     if (group === '' && resource === 'pods' && this.options.pods) await admitPod(obj, this.options.pods);
   }
 
+  /** Ends the caches' watches (server shutdown). */
+  close(): void {
+    this.stop.abort();
+  }
+
   async afterDelete(resource: string, group: string, obj: KubeObject): Promise<void> {
     if (group !== '' || resource !== 'services') return;
     const spec = (obj.spec ?? {}) as { clusterIPs?: string[]; clusterIP?: string; ports?: { nodePort?: number }[] };
@@ -64,11 +75,15 @@ export class BuiltinAdmission implements Admission {
   private async checkNamespace(resource: string, group: string, namespace: string, name: string): Promise<void> {
     const namespaces = this.options.namespaces();
     if (!namespaces) return;
-    let ns: KubeObject;
-    try {
-      ns = await namespaces.get(undefined, namespace);
-    } catch {
-      throw notFound({ group: '', resource: 'namespaces' }, namespace);
+    await this.namespaceCache.ready();
+    let ns = this.namespaceCache.get(namespace);
+    if (!ns) {
+      // Not (yet) in the cache: a namespace created a moment ago is still found by a live read.
+      try {
+        ns = await namespaces.get(undefined, namespace);
+      } catch {
+        throw notFound({ group: '', resource: 'namespaces' }, namespace);
+      }
     }
     if (ns.metadata.deletionTimestamp) {
       throw forbidden(`${qualifiedResource({ group, resource })} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, {

@@ -6,9 +6,12 @@ import { forbidden } from '../../api/errors.js';
 import type { KubeObject } from '../../api/meta.js';
 import { addDefaultTolerations, type Toleration } from '../../machinery/tolerations.js';
 import type { ResourceRegistry } from '../registry/registry.js';
+import type { RegistryCache } from './registry-cache.js';
 
 export interface PodAdmissionOptions {
   priorityClasses: () => ResourceRegistry | undefined;
+  /** Set by the admission chain: a watch-fed copy of the PriorityClasses. */
+  cache?: RegistryCache;
   defaultNotReadyTolerationSeconds: number;
   defaultUnreachableTolerationSeconds: number;
 }
@@ -34,12 +37,19 @@ export async function admitPod(pod: KubeObject, options: PodAdmissionOptions): P
 async function resolvePriority(pod: KubeObject, spec: PodSpec, options: PodAdmissionOptions): Promise<void> {
   const classes = options.priorityClasses();
   let priorityClass: KubeObject | undefined;
+  const cache = options.cache;
+  if (cache) await cache.ready();
   if (spec.priorityClassName && classes) {
-    try {
-      priorityClass = await classes.get(undefined, spec.priorityClassName);
-    } catch {
-      throw forbidden(`pods "${pod.metadata.name ?? ''}" is forbidden: no PriorityClass with name ${spec.priorityClassName} was found`, { name: pod.metadata.name, kind: 'pods' });
+    priorityClass = cache?.get(spec.priorityClassName);
+    if (!priorityClass) {
+      try {
+        priorityClass = await classes.get(undefined, spec.priorityClassName);
+      } catch {
+        throw forbidden(`pods "${pod.metadata.name ?? ''}" is forbidden: no PriorityClass with name ${spec.priorityClassName} was found`, { name: pod.metadata.name, kind: 'pods' });
+      }
     }
+  } else if (cache) {
+    for (const pc of cache.values()) if (pc.globalDefault === true) priorityClass = pc;
   } else if (classes) {
     priorityClass = (await classes.list(undefined)).items.find((pc) => pc.globalDefault === true);
   }

@@ -149,14 +149,27 @@ async function streamWatch(req: IncomingMessage, res: ServerResponse, registry: 
     if (rv && rv !== '0') parseResourceVersion(rv);
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
+    // Events that arrive in one burst leave in one socket write: cork now, uncork on the next turn.
+    let corked = false;
+    const write = (line: string) => {
+      if (!corked) {
+        corked = true;
+        res.cork();
+        setImmediate(() => {
+          corked = false;
+          res.uncork();
+        });
+      }
+      res.write(line);
+    };
     for (let next = await events.next(); !next.done; next = await events.next()) {
       const event = next.value;
       if (tableVersion && event.type !== 'ERROR' && event.type !== 'BOOKMARK') {
         const table = toTable([event.object as KubeObject], { printer: registry.strategy.table, includeObject: include, tableVersion, now: env.now(), withColumns: first, resourceVersion: (event.object as KubeObject).metadata.resourceVersion });
         first = false;
-        res.write(`${JSON.stringify({ type: event.type, object: table })}\n`);
+        write(`${JSON.stringify({ type: event.type, object: table })}\n`);
       } else {
-        res.write(encodeEvent(event.type, event.object));
+        write(encodeEvent(event.type, event.object));
       }
     }
   } catch (err) {

@@ -48,6 +48,13 @@ describe('reconcileSlices', () => {
     assert.equal(slice.endpoints?.[0]?.nodeName, 'n1');
   });
 
+  test('an unnamed port stored with the API server default name "" is the same slice (no churn)', () => {
+    const unnamed = svc({ ports: [{ port: 80, targetPort: 80, protocol: 'TCP' }] });
+    const created = store(reconcileSlices({ service: unnamed, pods: [pod(1)], existing: [] }));
+    const asStored = created.map((s) => ({ ...s, ports: (s.ports ?? []).map((p) => ({ ...p, name: p.name ?? '' })) }));
+    assert.deepEqual(reconcileSlices({ service: unnamed, pods: [pod(1)], existing: asStored }), { create: [], update: [], delete: [] });
+  });
+
   test('250 endpoints become slices of at most 100', () => {
     const plan = reconcileSlices({ service: svc(), pods: Array.from({ length: 250 }, (_, i) => pod(i)), existing: [] });
     assert.deepEqual(plan.create.map((s) => s.endpoints?.length), [100, 100, 50]);

@@ -52,7 +52,8 @@ function canonical(value: unknown): string {
 }
 
 function normalizePorts(ports: readonly EndpointPort[] | null | undefined): EndpointPort[] {
-  return (ports ?? []).map((p) => ({ ...p, protocol: p.protocol ?? 'TCP' }));
+  // The API server defaults an unnamed port's name to "", so compare with that default applied.
+  return (ports ?? []).map((p) => ({ ...p, name: p.name ?? '', protocol: p.protocol ?? 'TCP' }));
 }
 
 function groupKey(addressType: string, ports: readonly EndpointPort[] | null | undefined): string {
