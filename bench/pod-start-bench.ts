@@ -83,6 +83,51 @@ function conmonRssKiB(dataDir: string): { count: number; rssKiB: number } {
   return { count, rssKiB: total };
 }
 
+/** Open fds and direct children (and how many of those are zombies) of a process. */
+function processHandles(pid: number): { fds: number; children: number; zombies: number } {
+  let fds = 0;
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    // gone
+  }
+  let children = 0;
+  let zombies = 0;
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean)) {
+        children++;
+        try {
+          if (/\) Z /.test(readFileSync(`/proc/${child}/stat`, 'utf8'))) zombies++;
+        } catch {
+          // reaped meanwhile
+        }
+      }
+    }
+  } catch {
+    // gone
+  }
+  return { fds, children, zombies };
+}
+
+/** Samples processHandles every 250 ms; keeps the maxima per phase. */
+class HandleSampler {
+  private timer?: NodeJS.Timeout;
+  private peak = { fds: 0, children: 0, zombies: 0 };
+  constructor(private readonly pid: number) {}
+  start(): void {
+    this.peak = { fds: 0, children: 0, zombies: 0 };
+    this.timer = setInterval(() => {
+      const now = processHandles(this.pid);
+      this.peak = { fds: Math.max(this.peak.fds, now.fds), children: Math.max(this.peak.children, now.children), zombies: Math.max(this.peak.zombies, now.zombies) };
+    }, 250);
+  }
+  stop(): { fds: number; children: number; zombies: number } {
+    clearInterval(this.timer);
+    return this.peak;
+  }
+}
+
 /** Watches pods of the default namespace and records bind and Running times per name. */
 class PodWatch {
   readonly timings = new Map<string, Timing>();
@@ -302,20 +347,33 @@ async function main(): Promise<void> {
     const pid = cluster.child().pid!;
     results.serverRssIdleKiB = rssKiB(pid).rss;
 
+    const sampler = new HandleSampler(pid);
+    results.handlesIdle = processHandles(pid);
     const sequential = Array.from({ length: count }, (_, i) => `seq-${i}`);
+    sampler.start();
     for (const name of sequential) await startPod(client, watch, name, cluster.busybox);
     results.sequential = latencies(watch, sequential);
+    results.handlesPeakSequential = sampler.stop();
     await new Promise((r) => setTimeout(r, 2000));
     results.memoryWithPods = { pods: count, server: rssKiB(pid), conmon: conmonRssKiB(cluster.dataDir) };
+    // Steady state: N pods running, nothing changing. The agent should be (almost) quiet.
+    sampler.start();
+    await new Promise((r) => setTimeout(r, 15_000));
+    results.handlesSteadyWithPods = { ...sampler.stop(), final: processHandles(pid) };
     await deleteAllPods(client);
+    results.handlesAfterDelete = processHandles(pid);
 
     const concurrent = Array.from({ length: count }, (_, i) => `par-${i}`);
     const queue = [...concurrent];
+    sampler.start();
     await Promise.all(Array.from({ length: parallel }, async () => {
       for (let name = queue.shift(); name; name = queue.shift()) await startPod(client, watch, name, cluster.busybox);
     }));
     results[`parallel${parallel}`] = latencies(watch, concurrent);
+    results[`handlesPeakParallel${parallel}`] = sampler.stop();
     await deleteAllPods(client);
+    await new Promise((r) => setTimeout(r, 2000));
+    results.handlesAfterAllDeleted = processHandles(pid);
 
     const bare = await bareBaseline(cluster, bareRuns);
     results.bare = bare;

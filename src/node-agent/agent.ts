@@ -12,6 +12,7 @@ import type { RestClient } from '../client/rest-client.js';
 import { ImageStore } from './images/image-store.js';
 import { PodNetwork } from './network/pod-network.js';
 import { NETNS_DIR } from './network/names.js';
+import { NodeRouteWatcher } from './network/node-routes.js';
 import { collectFacts, NodeHeartbeat } from './node/node-heartbeat.js';
 import { allocatePodCidr } from './node/node-status.js';
 import { DEFAULT_CRASH_BACKOFF, type BackoffPolicy } from './pods/backoff.js';
@@ -33,8 +34,15 @@ export interface NodeAgentOptions {
   podCidr?: string;
   clusterCidr: string;
   serviceCidr: string;
-  /** The node's address (InternalIP); the streaming server listens on it. Default 127.0.0.1. */
+  /** The node's address (InternalIP; other nodes route our pod CIDR to it). Default 127.0.0.1. */
   nodeIp?: string;
+  /**
+   * Where the streaming server (logs/exec/port-forward) listens. Default: 127.0.0.1 with nodeNetns
+   * (the node IP then only exists inside that netns, not where this process listens), else nodeIp.
+   * A loopback listen address different from nodeIp is advertised as an extra, first InternalIP so
+   * an API server on the same host reaches it; routes use the first non-loopback InternalIP.
+   */
+  kubeletListenAddress?: string;
   /** Run the bridge and pod networking inside this named netns (tests). */
   nodeNetns?: string;
   bridge?: string;
@@ -122,6 +130,27 @@ function startHousekeeping(signal: AbortSignal, log: Logger, tasks: { name: stri
   return () => timers.forEach(clearInterval);
 }
 
+function isLoopback(address: string): boolean {
+  return address.startsWith('127.') || address === '::1' || address === 'localhost';
+}
+
+/** See NodeAgentOptions.kubeletListenAddress. */
+export function defaultListenAddress(o: { nodeIp?: string; nodeNetns?: string; kubeletListenAddress?: string }): string {
+  return o.kubeletListenAddress ?? (o.nodeNetns ? '127.0.0.1' : (o.nodeIp ?? '127.0.0.1'));
+}
+
+/** Says which address failed and which flag picks another. */
+export function bindErrorMessage(err: NodeJS.ErrnoException, address: string, o: { nodeIp?: string; nodeNetns?: string; streamingPort: number }): string {
+  const where = `${address}:${o.streamingPort}`;
+  if (err.code === 'EADDRNOTAVAIL') {
+    return `the streaming server cannot listen on ${where}: no interface in this process's network namespace has ${address}` +
+      `${o.nodeNetns ? ` (--node-netns ${o.nodeNetns} only moves pod networking; the agent itself listens in its own namespace)` : ''}; ` +
+      'pick a local address with --kubelet-listen-address';
+  }
+  if (err.code === 'EADDRINUSE') return `the streaming server cannot listen on ${where}: the port is in use; pick another with --streaming-port (0 = any free port)`;
+  return `the streaming server cannot listen on ${where}: ${err.message}`;
+}
+
 export class NodeAgent {
   private readonly options: NodeAgentOptions;
   private readonly log: Logger;
@@ -142,6 +171,7 @@ export class NodeAgent {
     mkdirSync(podsDir, { recursive: true });
     const runtime = new ContainerRuntime({ root: o.dataDir, runtimePath: host.runtime, conmonPath: host.conmon, logSizeMax: 10 * 1024 * 1024, log });
     const nodeIp = o.nodeIp ?? '127.0.0.1';
+    const listenAddress = defaultListenAddress(o);
     const hostNetnsPath = o.nodeNetns ? `${NETNS_DIR}/${o.nodeNetns}` : undefined;
 
     // Streaming first: the Node advertises its port.
@@ -162,17 +192,21 @@ export class NodeAgent {
       statsSummary: () => stats.summary(),
     });
     const streaming = new StreamingServer({ backend, tls: o.streamingTls, authenticate: (h) => h === `Bearer ${o.agentToken}`, log: log.with({ component: 'streaming' }) });
-    const streamingPort = await streaming.listen(o.streamingPort, nodeIp).catch((err: NodeJS.ErrnoException) => {
+    const streamingPort = await streaming.listen(o.streamingPort, listenAddress).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'EADDRINUSE' || o.streamingPort === 0) throw err;
       log.warn('streaming port in use; picking a free one', { port: o.streamingPort });
-      return streaming.listen(0, nodeIp);
+      return streaming.listen(0, listenAddress);
+    }).catch((err: NodeJS.ErrnoException) => {
+      throw new Error(bindErrorMessage(err, listenAddress, o));
     });
     try {
-      const facts = await collectFacts({ name: o.nodeName, internalIp: nodeIp, podCidr: o.podCidr ?? allocatePodCidr(o.clusterCidr, o.nodeName), dataDir: o.dataDir, streamingPort, runtimePath: host.runtime ?? 'crun' });
+      const streamingAddress = isLoopback(listenAddress) && listenAddress !== nodeIp ? listenAddress : undefined;
+      const facts = await collectFacts({ name: o.nodeName, internalIp: nodeIp, streamingAddress, podCidr: o.podCidr ?? allocatePodCidr(o.clusterCidr, o.nodeName), dataDir: o.dataDir, streamingPort, runtimePath: host.runtime ?? 'crun' });
       const heartbeat = new NodeHeartbeat({ client: o.client, facts, dataDir: o.dataDir, log });
       const podCidr = await heartbeat.register();
       const network = new PodNetwork({ bridge: o.bridge ?? 'kjb0', podCidr, stateDir: join(o.dataDir, 'network'), clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, nodeNetns: o.nodeNetns, log });
       await network.setupNode();
+      const routes = new NodeRouteWatcher({ client: o.client, nodeName: o.nodeName, podCidr, network, log: log.with({ component: 'node-routes' }) });
 
       const deps = await loadKubeletDeps();
       if (deps.standIns.length > 0) log.warn('using stand-ins for modules not present yet', { modules: deps.standIns });
@@ -206,7 +240,7 @@ export class NodeAgent {
         { name: 'stats sampling', everyMs: STATS_SAMPLE_INTERVAL_MS, run: () => stats.sample() },
       ]);
       try {
-        await Promise.all([heartbeat.run(signal), manager.start(signal)]);
+        await Promise.all([heartbeat.run(signal), manager.start(signal), routes.start(signal)]);
       } finally {
         housekeeping();
       }

@@ -3,10 +3,12 @@
 // from a pod on the first node. Everything runs inside network namespaces this file creates and
 // removes (also when a step fails); traffic only goes to addresses those namespaces hold.
 //
-// The second agent runs with `nsenter --net=<node-2 netns>` so that its --node-ip (an address on the
-// node-to-node veth) exists where its streaming server binds. The API server and the image registry
-// listen on the host's 127.0.0.1, so a small relay carries those two ports into node-2's loopback
-// over unix sockets (which cross network namespaces).
+// Both agents run in the test's own (host) network namespace; only their bridges and pods live in
+// their node netns (--node-netns). Each agent advertises its end of the node-to-node link as its
+// InternalIP (--node-ip; the other agent routes its pod CIDR there) and serves logs/exec on
+// 127.0.0.1 (the --kubelet-listen-address default with --node-netns), which it lists as an extra,
+// first InternalIP so the API server on this host reaches it. So no nsenter and no relays: the
+// second agent reaches the API server and the registry on 127.0.0.1 directly.
 //
 // (port-forward to httpd is covered by node-agent.test.ts.)
 
@@ -14,27 +16,22 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer, type Server } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueServingCert } from '../../src/apiserver/auth/certs.js';
-import { PodNetwork } from '../../src/node-agent/network/pod-network.js';
 import { runCommand } from '../../src/node-agent/network/exec.js';
 import { eventually, KIJABI_BIN } from '../support/cluster.js';
-import { createTestNodeNetns, removeNetns, randomHex, type TestNodeNetns } from '../support/netns.js';
-import { nodeClusterSkipReason, startNodeCluster, type NodeCluster } from '../support/node-cluster.js';
+import { createTestNodeNetns, randomHex, type TestNodeNetns } from '../support/netns.js';
+import { forceCleanAgentDir, nodeClusterSkipReason, startNodeCluster, type NodeCluster } from '../support/node-cluster.js';
 
-const skip = nodeClusterSkipReason() ?? (existsSync('/usr/bin/nsenter') ? undefined : 'needs nsenter (util-linux)');
+const skip = nodeClusterSkipReason();
 
 type Json = Record<string, any>;
 
 // The in-process agent of startNodeCluster: bridge kjb0, pod CIDR <cluster CIDR base>/24.
 const NODE1_POD_CIDR = '10.42.0.0/24';
 const NODE2_POD_CIDR = '10.42.1.0/24';
-const CLUSTER_CIDR = '10.42.0.0/16';
-const SERVICE_CIDR = '10.43.0.0/16';
-const AGENT_BRIDGE = 'kjb0';
 // The node-to-node link: a /30 that only exists inside the two node namespaces.
 const LINK_NODE1_IP = '10.254.0.1';
 const LINK_NODE2_IP = '10.254.0.2';
@@ -46,61 +43,6 @@ function podJson(name: string, image: string, spec: Json): string {
 /** httpd on :8080 serving an index.html that names the pod (written by the container itself). */
 function httpdPod(name: string, image: string, extra: Json = {}): string {
   return podJson(name, image, { ...extra, containers: [{ name: 'web', command: ['sh', '-c', `echo "page from ${name}" > /www/index.html && exec httpd -f -p 8080 -h /www`] }] });
-}
-
-/** Relays 127.0.0.1:<port> inside a netns to 127.0.0.1:<port> on the host, through unix sockets. */
-interface LoopbackRelay {
-  stop(): Promise<void>;
-}
-
-const NETNS_SIDE_RELAY = `
-const net = require('node:net');
-const pairs = JSON.parse(process.argv[1]);
-for (const [port, socketPath] of pairs) {
-  net.createServer((inbound) => {
-    const outbound = net.createConnection(socketPath);
-    inbound.pipe(outbound).pipe(inbound);
-    const end = () => { inbound.destroy(); outbound.destroy(); };
-    inbound.on('error', end); outbound.on('error', end);
-  }).listen(port, '127.0.0.1', () => process.stdout.write('listening ' + port + '\\n'));
-}
-`;
-
-async function startLoopbackRelay(netns: string, ports: number[], dir: string): Promise<LoopbackRelay> {
-  const servers: Server[] = [];
-  const pairs: [number, string][] = [];
-  for (const port of ports) {
-    const socketPath = join(dir, `relay-${port}.sock`);
-    const server = createServer((inbound) => {
-      const outbound = createConnection(port, '127.0.0.1');
-      inbound.pipe(outbound).pipe(inbound);
-      const end = (): void => {
-        inbound.destroy();
-        outbound.destroy();
-      };
-      inbound.on('error', end);
-      outbound.on('error', end);
-    });
-    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(socketPath, resolve));
-    servers.push(server);
-    pairs.push([port, socketPath]);
-  }
-  const child = spawn('/usr/bin/nsenter', [`--net=/var/run/netns/${netns}`, process.execPath, '-e', NETNS_SIDE_RELAY, JSON.stringify(pairs)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const stop = async (): Promise<void> => {
-    await stopChild(child);
-    for (const server of servers) await new Promise((r) => server.close(r));
-  };
-  try {
-    await eventually(async () => ports.every((p) => output.includes(`listening ${p}`)) || child.exitCode !== null, { timeoutMs: 10_000, intervalMs: 50 });
-    if (child.exitCode !== null) throw new Error(`relay exited: ${output}`);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  return { stop };
 }
 
 /** Adds the logs as they are when the wait fails (not when it starts) to its error. */
@@ -122,23 +64,12 @@ async function stopChild(child: ChildProcess | undefined): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Best-effort removal of what a killed agent may leave: containers, overlay mounts, pod netns. */
-async function forceCleanAgent(agentDir: string, podUids: string[]): Promise<void> {
-  const crunRoot = join(agentDir, 'crun');
-  if (existsSync(crunRoot)) {
-    const listed = await runCommand(['crun', '--root', crunRoot, 'list', '-q']).catch(() => ({ stdout: '' }));
-    for (const id of listed.stdout.split('\n').filter(Boolean)) await runCommand(['crun', '--root', crunRoot, 'delete', '-f', id]).catch(() => undefined);
-  }
-  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(agentDir));
-  for (const mount of mounts.reverse()) await runCommand(['umount', '-l', mount]).catch(() => undefined);
-  for (const uid of podUids) await removeNetns(`kjb-${uid.slice(0, 12)}`).catch(() => undefined);
-}
-
 describe('pod networking end to end', { skip }, () => {
   let cluster: NodeCluster;
 
   before(async () => {
-    cluster = await startNodeCluster({ crashBackoffMs: 1000 });
+    // node-1 advertises its end of the node-to-node link (created below) as its InternalIP.
+    cluster = await startNodeCluster({ crashBackoffMs: 1000, nodeIp: LINK_NODE1_IP });
   });
 
   after(async () => {
@@ -203,10 +134,8 @@ describe('pod networking end to end', { skip }, () => {
     let linkName = '';
     let agentDir2 = '';
     let workDir = '';
-    let relay: LoopbackRelay | undefined;
     let agent: ChildProcess | undefined;
     let agentOutput = '';
-    const node2PodUids: string[] = [];
 
     before(async () => {
       workDir = mkdtempSync(join(tmpdir(), 'kjb-n2-'));
@@ -220,21 +149,18 @@ describe('pod networking end to end', { skip }, () => {
       await runCommand(['ip', '-n', cluster.netns.name, 'link', 'set', linkName, 'up']);
       await runCommand(['ip', '-n', netns2.name, 'link', 'set', linkName, 'up']);
 
-      const registryPort = Number(cluster.registry.host.split(':')[1]);
-      relay = await startLoopbackRelay(netns2.name, [cluster.port, registryPort], workDir);
-
-      const serving = await issueServingCert(join(cluster.dataDir, 'server', 'tls'), [LINK_NODE2_IP, 'localhost'], 'system:node:node-2');
+      const serving = await issueServingCert(join(cluster.dataDir, 'server', 'tls'), [LINK_NODE2_IP, '127.0.0.1', 'localhost'], 'system:node:node-2');
       writeFileSync(join(workDir, 'node-2.crt'), serving.certPem);
       writeFileSync(join(workDir, 'node-2.key'), serving.keyPem, { mode: 0o600 });
       const args = [
-        `--net=/var/run/netns/${netns2.name}`, process.execPath, KIJABI_BIN, 'agent',
+        KIJABI_BIN, 'agent',
         '--server', `https://127.0.0.1:${cluster.port}`, '--token', cluster.token,
         '--ca-file', join(cluster.dataDir, 'server', 'tls', 'server-ca.crt'),
         '--data-dir', join(workDir, 'data'), '--node-name', 'node-2', '--node-ip', LINK_NODE2_IP,
         '--node-netns', netns2.name, '--pod-cidr', NODE2_POD_CIDR, '--streaming-port', '0',
         '--tls-cert-file', join(workDir, 'node-2.crt'), '--tls-key-file', join(workDir, 'node-2.key'), '--crash-backoff', '1000,4000',
       ];
-      agent = spawn('/usr/bin/nsenter', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KIJABI_LOG_LEVEL: process.env.KIJABI_LOG_LEVEL ?? 'warn' } });
+      agent = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KIJABI_LOG_LEVEL: process.env.KIJABI_LOG_LEVEL ?? 'warn' } });
       agent.stdout!.on('data', (d: Buffer) => (agentOutput += d.toString()));
       agent.stderr!.on('data', (d: Buffer) => (agentOutput += d.toString()));
     });
@@ -246,8 +172,7 @@ describe('pod networking end to end', { skip }, () => {
       }
       await stopChild(agent);
       await cluster.kubectl(['delete', 'pods', '--field-selector', 'spec.nodeName=node-2', '--grace-period=0', '--force', '--wait=false']).catch(() => undefined);
-      await forceCleanAgent(agentDir2, node2PodUids).catch(() => undefined);
-      await relay?.stop().catch(() => undefined);
+      if (agentDir2) await forceCleanAgentDir(agentDir2).catch(() => undefined);
       // Removing node-2's namespace also removes the veth pair (both ends).
       await netns2?.remove().catch(() => undefined);
       if (workDir) rmSync(workDir, { recursive: true, force: true });
@@ -265,12 +190,14 @@ describe('pod networking end to end', { skip }, () => {
       assert.ok(node.status.addresses.some((a: Json) => a.type === 'InternalIP' && a.address === LINK_NODE2_IP), JSON.stringify(node.status.addresses));
     });
 
-    // The agents should route to each other's pod CIDRs on their own (watch Nodes, then
-    // PodNetwork.addNodeRoute(spec.podCIDR, InternalIP)). Nothing calls addNodeRoute yet.
-    test('each node routes the other node\'s pod CIDR by itself', { todo: 'node agents do not watch Nodes / call PodNetwork.addNodeRoute yet' }, async () => {
+    test('each node routes the other node\'s pod CIDR by itself', async () => {
       await waitNode2('node-1 routes node-2\'s pod CIDR', async () => {
         const { stdout } = await runCommand(['ip', '-n', cluster.netns.name, 'route', 'show', NODE2_POD_CIDR]);
         return stdout.includes(`via ${LINK_NODE2_IP}`) || undefined;
+      }, 15_000);
+      await waitNode2('node-2 routes node-1\'s pod CIDR', async () => {
+        const { stdout } = await runCommand(['ip', '-n', netns2!.name, 'route', 'show', NODE1_POD_CIDR]);
+        return stdout.includes(`via ${LINK_NODE1_IP}`) || undefined;
       }, 15_000);
     });
 
@@ -280,28 +207,19 @@ describe('pod networking end to end', { skip }, () => {
         const p = await pod('web-n2');
         return p.status?.phase === 'Running' && p.status.podIP ? p : undefined;
       }, 90_000);
-      node2PodUids.push(p2.metadata.uid);
       const ip: string = p2.status.podIP;
       assert.match(ip, /^10\.42\.1\.\d+$/);
-
-      const route = await runCommand(['ip', '-n', cluster.netns.name, 'route', 'show', NODE2_POD_CIDR]);
-      if (!route.stdout.includes('via')) {
-        // STOPGAP (todo): the agents do not add routes to other nodes' pod CIDRs yet, and the
-        // in-process agent advertises 127.0.0.1 as its InternalIP, so node-2 could not route back to
-        // it anyway. Add both routes with the agents' own PodNetwork.addNodeRoute (route + nft guard
-        // set), using separate state dirs so the agents' files are not touched. Remove once fixed.
-        const stopgap = async (netns: string, podCidr: string, remoteCidr: string, via: string): Promise<void> => {
-          const network = new PodNetwork({ bridge: AGENT_BRIDGE, podCidr, stateDir: join(workDir, `stopgap-${netns}`), clusterCidr: CLUSTER_CIDR, serviceCidr: SERVICE_CIDR, nodeNetns: netns });
-          await network.addNodeRoute(remoteCidr, via);
-        };
-        await stopgap(cluster.netns.name, NODE1_POD_CIDR, NODE2_POD_CIDR, LINK_NODE2_IP);
-        await stopgap(netns2!.name, NODE2_POD_CIDR, NODE1_POD_CIDR, LINK_NODE1_IP);
-      }
 
       await runningIp('web-a');
       const r = await cluster.kubectl(['exec', 'web-a', '--', 'sh', '-c', `for i in $(seq 1 20); do timeout 5 wget -qO- http://${ip}:8080/ && exit 0; sleep 0.5; done; exit 1`]);
       assert.equal(r.code, 0, `${r.stderr}\n--- node-2 agent log tail ---\n${agentOutput.slice(-2000)}`);
       assert.equal(r.stdout, 'page from web-n2\n');
+    });
+
+    test('the API server reaches node-2\'s agent for logs and exec', async () => {
+      const logs = await cluster.kubectl(['exec', 'web-n2', '--', 'cat', '/www/index.html']);
+      assert.equal(logs.code, 0, `${logs.stderr}\n--- node-2 agent log tail ---\n${agentOutput.slice(-2000)}`);
+      assert.equal(logs.stdout, 'page from web-n2\n');
     });
   });
 });

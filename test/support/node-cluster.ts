@@ -1,13 +1,17 @@
 // A real `kijabi server` WITH its node agent: pod networking inside a private node netns the
 // helper creates (and removes), busybox pushed to a throwaway local registry, real crun/conmon.
-// stop() deletes every pod first (so containers, mounts and netns go), then stops everything.
+// stop() deletes every pod first (so containers, mounts and netns go), with a deadline, then stops
+// the server, then force-cleans whatever is left of THIS cluster (forceCleanAgentDir) and removes
+// its directories. It never touches containers, mounts, netns or processes of anything else.
 
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCommand } from '../../src/node-agent/network/exec.js';
+import { podNetnsName } from '../../src/node-agent/network/names.js';
 import { freePort, KIJABI_BIN, KUBECTL, type KubectlResult } from './cluster.js';
-import { createTestNodeNetns, networkTestSkipReason, type TestNodeNetns } from './netns.js';
+import { createTestNodeNetns, listNetns, networkTestSkipReason, removeNetns, type TestNodeNetns } from './netns.js';
 import { buildBusyboxLayout, registryTestSkipReason, startRegistry, type BusyboxLayout, type TestRegistry } from './registry.js';
 
 export interface NodeCluster {
@@ -36,7 +40,100 @@ export function nodeClusterSkipReason(): string | undefined {
   return networkTestSkipReason() ?? registryTestSkipReason();
 }
 
-export async function startNodeCluster(options: { crashBackoffMs?: number } = {}): Promise<NodeCluster> {
+/** Mount points at or below `dir` (from this process's mountinfo), deepest first. */
+function mountsUnder(dir: string): string[] {
+  const text = readFileSync('/proc/self/mountinfo', 'utf8');
+  const targets = text.split('\n').map((l) => (l.split(' ')[4] ?? '').replace(/\\(\d{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
+  return targets.filter((t) => t === dir || t.startsWith(`${dir}/`)).sort((a, b) => b.length - a.length);
+}
+
+/** Pod uids an agent dir knows: pod dirs plus IPAM allocations. */
+function agentPodUids(agentDir: string): string[] {
+  const uids = new Set<string>();
+  try {
+    for (const uid of readdirSync(join(agentDir, 'pods'))) uids.add(uid);
+  } catch {
+    // no pods dir
+  }
+  try {
+    const ipam = JSON.parse(readFileSync(join(agentDir, 'network', 'ipam.json'), 'utf8')) as { allocations?: Record<string, string> };
+    for (const uid of Object.keys(ipam.allocations ?? {})) uids.add(uid);
+  } catch {
+    // no network state
+  }
+  return [...uids];
+}
+
+/** conmon processes whose pidfile is under `agentDir` (checked: still conmon, still about this dir). */
+function conmonPidsUnder(agentDir: string): number[] {
+  const pids: number[] = [];
+  let ids: string[] = [];
+  try {
+    ids = readdirSync(join(agentDir, 'containers'));
+  } catch {
+    return pids;
+  }
+  for (const id of ids) {
+    try {
+      const pid = Number(readFileSync(join(agentDir, 'containers', id, 'conmon.pid'), 'utf8').trim());
+      if (!(pid > 0)) continue;
+      const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (comm === 'conmon' && cmdline.includes(agentDir)) pids.push(pid);
+    } catch {
+      // gone already
+    }
+  }
+  return pids;
+}
+
+/**
+ * Removes what a node agent left behind in `agentDir` after it stopped (or was killed): its
+ * containers (crun --root <agentDir>/crun), their conmon processes (by pid, from pidfiles under the
+ * dir), overlay and tmpfs mounts under the dir, and the pod netns of pods the dir records. Only
+ * things that this agent dir names are touched. Best effort: returns what it could not remove.
+ */
+export async function forceCleanAgentDir(agentDir: string): Promise<string[]> {
+  const problems: string[] = [];
+  const crunRoot = join(agentDir, 'crun');
+  if (existsSync(crunRoot)) {
+    const listed = await runCommand(['crun', '--root', crunRoot, 'list', '-q']).catch(() => ({ stdout: '' }));
+    for (const id of listed.stdout.split('\n').map((l) => l.trim()).filter(Boolean)) {
+      await runCommand(['crun', '--root', crunRoot, 'delete', '--force', id]).catch((err: Error) => problems.push(`crun delete ${id}: ${err.message}`));
+    }
+  }
+  for (const pid of conmonPidsUnder(agentDir)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // exited meanwhile
+    }
+  }
+  for (const mount of mountsUnder(agentDir)) {
+    await runCommand(['umount', mount]).catch(() => runCommand(['umount', '-l', mount])).catch((err: Error) => problems.push(`umount ${mount}: ${err.message}`));
+  }
+  const existing = new Set(await listNetns().catch(() => [] as string[]));
+  for (const uid of agentPodUids(agentDir)) {
+    const name = podNetnsName(uid);
+    if (existing.has(name)) await removeNetns(name).catch((err: Error) => problems.push(`ip netns del ${name}: ${err.message}`));
+  }
+  return problems;
+}
+
+/** rm -rf that survives a mount appearing late: unmount what is under it and try again. */
+async function removeDir(dir: string): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      return;
+    } catch {
+      for (const mount of mountsUnder(dir)) await runCommand(['umount', '-l', mount]).catch(() => undefined);
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export async function startNodeCluster(options: { crashBackoffMs?: number; nodeIp?: string } = {}): Promise<NodeCluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kjb-na-'));
   const port = await freePort();
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
@@ -50,7 +147,7 @@ export async function startNodeCluster(options: { crashBackoffMs?: number } = {}
 
   const launch = async (): Promise<void> => {
     const args = [KIJABI_BIN, 'server', '--data-dir', dataDir, '--https-listen-port', String(port), '--write-kubeconfig', kubeconfig, '--token', token,
-      '--node-netns', netns.name, '--node-name', 'node-1', '--crash-backoff', `${options.crashBackoffMs ?? 1000},${(options.crashBackoffMs ?? 1000) * 4}`];
+      '--node-netns', netns.name, '--node-name', 'node-1', ...(options.nodeIp ? ['--node-ip', options.nodeIp] : []), '--crash-backoff', `${options.crashBackoffMs ?? 1000},${(options.crashBackoffMs ?? 1000) * 4}`];
     const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KIJABI_LOG_LEVEL: process.env.KIJABI_LOG_LEVEL ?? 'warn' } });
     child = proc;
     proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
@@ -94,10 +191,12 @@ export async function startNodeCluster(options: { crashBackoffMs?: number } = {}
 
   const cleanup = async (): Promise<void> => {
     await killChild('SIGTERM');
+    const problems = await forceCleanAgentDir(join(dataDir, 'agent')).catch((err: Error) => [err.message]);
+    if (problems.length > 0) process.stderr.write(`node cluster cleanup left: ${problems.join('; ')}\n`);
     await registry?.stop().catch(() => undefined);
     await image?.cleanup().catch(() => undefined);
     await netns.remove().catch(() => undefined);
-    rmSync(dataDir, { recursive: true, force: true });
+    await removeDir(dataDir);
   };
 
   try {
@@ -130,8 +229,9 @@ export async function startNodeCluster(options: { crashBackoffMs?: number } = {}
     logs: () => output,
     async stop() {
       // Pods first, so the agent tears down containers, mounts, veths and netns.
+      // Bounded: whatever is left after the deadline is force-cleaned below.
       if (child && child.exitCode === null) {
-        await kubectl(['delete', 'pods', '--all', '--all-namespaces', '--grace-period=1', '--wait=true', '--timeout=90s'], { timeoutMs: 100_000 });
+        await kubectl(['delete', 'pods', '--all', '--all-namespaces', '--grace-period=1', '--wait=true', '--timeout=60s'], { timeoutMs: 70_000 }).catch(() => undefined);
       }
       await cleanup();
     },

@@ -2,6 +2,7 @@
 // scoped to a "node" network namespace so tests (and nested nodes) never touch the host network.
 
 import { execFile } from 'node:child_process';
+import { limitedSpawn } from '../process-limit.js';
 
 export class NetworkCommandError extends Error {
   override readonly name = 'NetworkCommandError';
@@ -21,6 +22,10 @@ export interface CommandResult {
 
 /** Runs a command without a shell; rejects with NetworkCommandError carrying the command and stderr. */
 export function runCommand(command: string[], input?: string, timeoutMs = 15_000): Promise<CommandResult> {
+  return limitedSpawn(() => spawnCommand(command, input, timeoutMs));
+}
+
+function spawnCommand(command: string[], input: string | undefined, timeoutMs: number): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = execFile(command[0]!, command.slice(1), { timeout: timeoutMs, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
       if (error) {

@@ -33,7 +33,7 @@ export async function runtimeVersion(runtimePath: string): Promise<string> {
   }
 }
 
-export async function collectFacts(options: { name: string; internalIp: string; podCidr: string; dataDir: string; streamingPort: number; runtimePath: string }): Promise<NodeFacts> {
+export async function collectFacts(options: { name: string; internalIp: string; streamingAddress?: string; podCidr: string; dataDir: string; streamingPort: number; runtimePath: string }): Promise<NodeFacts> {
   let storage = 0;
   try {
     const fs = statfsSync(options.dataDir);
@@ -56,6 +56,7 @@ export async function collectFacts(options: { name: string; internalIp: string; 
   return {
     name: options.name,
     internalIp: options.internalIp,
+    streamingAddress: options.streamingAddress,
     hostname: hostname(),
     podCidr: options.podCidr,
     cpus: cpus().length,

@@ -38,3 +38,16 @@ test('node object advertises capacity, addresses, runtime and the streaming port
   assert.equal(node.status.nodeInfo.kubeletVersion, 'v1.32.4-kijabi');
   assert.equal(node.metadata.labels['kubernetes.io/hostname'], 'n1');
 });
+
+test('a separate loopback streaming address is listed as the first InternalIP, the node IP next', () => {
+  const facts = { name: 'n2', internalIp: '10.254.0.2', hostname: 'h', podCidr: '10.42.1.0/24', cpus: 2, memoryBytes: 2 * 1024 ** 3, ephemeralStorageBytes: 10 * 1024 ** 3, maxPods: 110, kernelVersion: '6.1', osImage: 'Debian', runtimeVersion: 'crun://1.8.1', architecture: 'amd64', streamingPort: 10250 };
+  const cases: [string | undefined, { type: string; address: string }[]][] = [
+    ['127.0.0.1', [{ type: 'InternalIP', address: '127.0.0.1' }, { type: 'InternalIP', address: '10.254.0.2' }, { type: 'Hostname', address: 'h' }]],
+    ['10.254.0.2', [{ type: 'InternalIP', address: '10.254.0.2' }, { type: 'Hostname', address: 'h' }]],
+    [undefined, [{ type: 'InternalIP', address: '10.254.0.2' }, { type: 'Hostname', address: 'h' }]],
+  ];
+  for (const [streamingAddress, want] of cases) {
+    const node = nodeObject({ ...facts, streamingAddress }, { memory: false, disk: false, pid: false }, 'T') as Record<string, any>;
+    assert.deepEqual(node.status.addresses, want);
+  }
+});

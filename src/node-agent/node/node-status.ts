@@ -9,6 +9,11 @@ export const KUBELET_VERSION = 'v1.32.4-kijabi';
 export interface NodeFacts {
   name: string;
   internalIp: string;
+  /**
+   * Where the API server reaches the streaming server when that is not internalIp (a node whose
+   * network lives in another netns on the API server's host): listed as the first InternalIP.
+   */
+  streamingAddress?: string;
   hostname: string;
   podCidr: string;
   cpus: number;
@@ -100,6 +105,7 @@ export function nodeStatus(facts: NodeFacts, pressure: Pressure, now: string, pr
     allocatable,
     conditions: nodeConditions(pressure, now, previous),
     addresses: [
+      ...(facts.streamingAddress && facts.streamingAddress !== facts.internalIp ? [{ type: 'InternalIP', address: facts.streamingAddress }] : []),
       { type: 'InternalIP', address: facts.internalIp },
       { type: 'Hostname', address: facts.hostname },
     ],

@@ -1,10 +1,11 @@
-// Watches the pods bound to this node and runs one serialized worker per pod uid: each trigger
-// marks the pod dirty; a worker syncs until it is clean. Also re-adopts containers after an agent
+// Watches the pods bound to this node and syncs each pod serialized, when something happened to it
+// (pod update, container exit seen in conmon's exit dir, probe result, back-off timer) plus one
+// periodic resync per pod; see sync-scheduler.ts. Also re-adopts containers after an agent
 // restart, cleans up pods that are gone, writes pods/status when it changed and sends the final
 // DELETE once a terminating pod is torn down.
 
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { isApiError } from '../../api/errors.js';
 import { cloneObject, type KubeObject } from '../../api/meta.js';
 import { findKind, type ResourceDescriptor } from '../../api/resources.js';
@@ -16,6 +17,10 @@ import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import { loadRecords } from './pod-record.js';
 import { computePodStatus, sameStatus } from './pod-status.js';
 import type { PodSyncer } from './pod-syncer.js';
+import { DEFAULT_MAX_CONCURRENT_SYNCS, DEFAULT_RESYNC_MS, SyncScheduler } from './sync-scheduler.js';
+
+/** How often the exit dir is listed in case fs.watch missed an event. */
+export const EXIT_DIR_POLL_MS = 3000;
 
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a ?? {}) === JSON.stringify(b ?? {});
@@ -27,12 +32,6 @@ export function podsDescriptor(): ResourceDescriptor {
   return desc;
 }
 
-interface WorkerState {
-  running: boolean;
-  dirty: boolean;
-  timer?: NodeJS.Timeout;
-}
-
 export interface PodManagerOptions {
   client: RestClient;
   nodeName: string;
@@ -42,21 +41,37 @@ export interface PodManagerOptions {
   podsDir: string;
   /** Directory conmon writes exit files to (watched to notice exits at once). */
   exitDir: string;
+  /** Periodic resync of each pod (default 10 s). */
   resyncMs?: number;
+  /** Pod syncs running at once (default 8; deletions are not limited). */
+  maxConcurrentSyncs?: number;
   log: Logger;
 }
 
 export class PodManager {
   readonly informer: Informer;
   private readonly options: PodManagerOptions;
-  private readonly workers = new Map<string, WorkerState>();
+  readonly scheduler: SyncScheduler;
   private readonly pods = new Map<string, KubeObject>();
   private readonly desc = podsDescriptor();
   private watcher?: FSWatcher;
   private stopped = false;
+  /** Exit files already seen (the poll fallback triggers only on new ones). */
+  private seenExits = new Set<string>();
 
   constructor(options: PodManagerOptions) {
     this.options = options;
+    this.scheduler = new SyncScheduler({
+      sync: (uid) => this.syncOnce(uid),
+      keep: (uid) => this.pods.has(uid) || options.syncer.records.has(uid),
+      bypassesCap: (uid) => {
+        const pod = this.pods.get(uid);
+        return !pod || pod.metadata.deletionTimestamp !== undefined;
+      },
+      onError: (uid, err) => options.log.error('pod sync failed', { uid, err }),
+      maxConcurrent: options.maxConcurrentSyncs ?? DEFAULT_MAX_CONCURRENT_SYNCS,
+      resyncMs: options.resyncMs ?? DEFAULT_RESYNC_MS,
+    });
     this.informer = new Informer(options.client, this.desc, { fieldSelector: `spec.nodeName=${options.nodeName}`, log: options.log });
     this.informer.addHandlers({
       onAdd: (pod) => this.observe(pod),
@@ -99,40 +114,64 @@ export class PodManager {
     for (const uid of this.options.syncer.records.keys()) if (!this.pods.has(uid)) this.trigger(uid);
     await this.cleanupStrayContainers();
     mkdirSync(this.options.exitDir, { recursive: true });
+    this.seenExits = new Set(this.listExitDir());
     try {
       this.watcher = watch(this.options.exitDir, (_event, file) => {
-        if (!file) return;
-        const prefix = String(file).split('_')[0];
-        for (const [uid] of this.options.syncer.records) if (uid.replace(/-/g, '').startsWith(prefix)) this.trigger(uid);
+        if (file) this.onExitFile(String(file));
       });
-      this.watcher.on('error', () => undefined);
+      this.watcher.on('error', (err) => this.options.log.warn('exit dir watch failed; polling only', { err }));
     } catch (err) {
-      this.options.log.warn('cannot watch the exit dir; relying on resync', { err });
+      this.options.log.warn('cannot watch the exit dir; polling only', { err });
     }
-    const resync = setInterval(() => {
-      for (const uid of this.pods.keys()) this.trigger(uid);
-    }, this.options.resyncMs ?? 5000);
+    const poll = setInterval(() => this.pollExitDir(), EXIT_DIR_POLL_MS);
+    poll.unref();
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     this.stopped = true;
-    clearInterval(resync);
+    clearInterval(poll);
     this.watcher?.close();
-    for (const w of this.workers.values()) clearTimeout(w.timer);
     this.options.syncer.stopAll();
     await informerRun;
     // Let running syncs finish (they are short except terminations).
-    const deadline = Date.now() + 5000;
-    while ([...this.workers.values()].some((w) => w.running) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await this.scheduler.stop(5000);
+  }
+
+  private listExitDir(): string[] {
+    try {
+      return readdirSync(this.options.exitDir);
+    } catch {
+      return [];
+    }
+  }
+
+  /** Triggers the pod whose container (`<uid prefix>_<name>_<attempt>`) wrote an exit file. */
+  private onExitFile(file: string): void {
+    this.seenExits.add(file);
+    const prefix = file.split('_')[0] ?? '';
+    if (!prefix) return;
+    for (const uid of this.options.syncer.records.keys()) if (uid.replace(/-/g, '').startsWith(prefix)) this.trigger(uid);
+  }
+
+  /** Fallback for missed fs.watch events: new exit files since the last look. */
+  private pollExitDir(): void {
+    if (this.stopped) return;
+    const now = this.listExitDir();
+    const seen = this.seenExits;
+    this.seenExits = new Set();
+    for (const file of now) {
+      if (seen.has(file)) this.seenExits.add(file);
+      else this.onExitFile(file);
+    }
   }
 
   /** Containers in the runtime that belong to no pod we know: delete them. */
   private async cleanupStrayContainers(): Promise<void> {
     const runtime = this.options.runtime;
     const known = new Set([...this.options.syncer.records.keys(), ...this.pods.keys()].map((uid) => uid.replace(/-/g, '').slice(0, 16)));
-    for (const status of await runtime.list()) {
-      const prefix = status.id.split('_')[0] ?? '';
+    for (const id of await runtime.listIds()) {
+      const prefix = id.split('_')[0] ?? '';
       if (!known.has(prefix)) {
-        this.options.log.info('removing a container of no known pod', { container: status.id });
-        await runtime.delete(status.id).catch(() => undefined);
+        this.options.log.info('removing a container of no known pod', { container: id });
+        await runtime.delete(id).catch(() => undefined);
       }
     }
     // Pod networks nobody owns any more.
@@ -142,40 +181,10 @@ export class PodManager {
     }
   }
 
+  /** Asks for a sync of the pod now (coalesced) or after `afterMs`. */
   trigger(uid: string, afterMs = 0): void {
     if (this.stopped) return;
-    let w = this.workers.get(uid);
-    if (!w) {
-      w = { running: false, dirty: false };
-      this.workers.set(uid, w);
-    }
-    if (afterMs > 0) {
-      clearTimeout(w.timer);
-      w.timer = setTimeout(() => this.trigger(uid), afterMs);
-      return;
-    }
-    w.dirty = true;
-    if (!w.running) void this.run(uid, w);
-  }
-
-  private async run(uid: string, w: WorkerState): Promise<void> {
-    w.running = true;
-    try {
-      while (w.dirty && !this.stopped) {
-        w.dirty = false;
-        const requeue = await this.syncOnce(uid).catch((err: unknown) => {
-          this.options.log.error('pod sync failed', { uid, err });
-          return 2000;
-        });
-        if (requeue !== undefined && requeue >= 0) this.trigger(uid, Math.max(50, requeue));
-      }
-    } finally {
-      w.running = false;
-      if (!this.pods.has(uid) && !this.options.syncer.records.has(uid) && !w.dirty) {
-        clearTimeout(w.timer);
-        this.workers.delete(uid);
-      }
-    }
+    this.scheduler.trigger(uid, afterMs);
   }
 
   private async syncOnce(uid: string): Promise<number | undefined> {

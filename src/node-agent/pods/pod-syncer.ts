@@ -463,8 +463,8 @@ export class PodSyncer {
     const rec = this.records.get(uid);
     const prefix = uid.replace(/-/g, '').slice(0, 16) + '_';
     const runtime = this.options.runtime;
-    for (const status of await runtime.list()) {
-      if (status.id.startsWith(prefix)) await runtime.delete(status.id).catch((err: unknown) => this.options.log.warn('container delete failed', { container: status.id, err }));
+    for (const id of await runtime.listIds()) {
+      if (id.startsWith(prefix)) await runtime.delete(id).catch((err: unknown) => this.options.log.warn('container delete failed', { container: id, err }));
     }
     const dir = podDir(this.options.starter.podsDir, uid);
     for (const c of Object.values(rec?.containers ?? {})) {

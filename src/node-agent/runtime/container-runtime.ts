@@ -15,6 +15,7 @@ import { conmonPaths, launchConmon } from './conmon.js';
 import { execProcessSpec, startExec, type ExecOptions, type ExecProcess } from './exec.js';
 import { checkHost, findExecutable, type HostCheck } from './host-setup.js';
 import { fitSpecToAgent, readAgentLimits } from './host-limits.js';
+import { limitedSpawn } from '../process-limit.js';
 
 export type { ExecOptions, ExecProcess } from './exec.js';
 export type { HostCheck, MissingRequirement } from './host-setup.js';
@@ -103,7 +104,7 @@ export class ContainerRuntime {
   }
 
   private async runtime(args: string[]): Promise<string> {
-    const { stdout } = await run(this.runtimePath, ['--root', this.runtimeRoot, ...args], { timeout: 60_000, maxBuffer: 16 << 20 });
+    const { stdout } = await limitedSpawn(() => run(this.runtimePath, ['--root', this.runtimeRoot, ...args], { timeout: 60_000, maxBuffer: 16 << 20 }));
     return stdout;
   }
 
@@ -140,7 +141,7 @@ export class ContainerRuntime {
     await writeFile(join(bundleDir, 'config.json'), JSON.stringify(fitSpecToAgent(spec, readAgentLimits()), null, 2));
     await writeFile(join(dir, 'meta.json'), JSON.stringify(meta));
     try {
-      const pid = await launchConmon({
+      const pid = await limitedSpawn(() => launchConmon({
         conmonPath: this.conmonPath,
         runtimePath: this.runtimePath,
         runtimeRoot: this.runtimeRoot,
@@ -153,7 +154,7 @@ export class ContainerRuntime {
         tty: process?.terminal === true,
         stdin: io.stdin === true,
         leaveStdinOpen: io.stdinOnce !== true,
-      });
+      }));
       this.log?.debug('container created', { container: id, pid });
     } catch (err) {
       await this.delete(id).catch(() => undefined);
@@ -169,14 +170,29 @@ export class ContainerRuntime {
     await writeFile(join(this.containerDir(id), 'meta.json'), JSON.stringify(meta));
   }
 
-  /** Sends a signal (name like TERM/SIGTERM or number); a no-op when the container has stopped. */
+  /**
+   * Sends a signal (name like TERM/SIGTERM or number); a no-op when the container has stopped.
+   * A running container is signalled by pid (what `crun kill` does too), without a helper process.
+   */
   async kill(id: string, signal: string): Promise<void> {
     const name = signal.replace(/^SIG/i, '').toUpperCase();
+    const current = await this.status(id);
+    if (current.state === 'exited' || current.state === 'unknown') return;
+    if (current.state === 'running' && current.pid !== undefined) {
+      try {
+        process.kill(current.pid, /^\d+$/.test(name) ? Number(name) : (`SIG${name}` as NodeJS.Signals));
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ESRCH') return;
+        if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw new Error(`kill ${name} ${id}: ${(err as Error).message}`);
+        // a signal name node does not know: let the runtime parse it
+      }
+    }
     try {
       await this.runtime(['kill', id, name]);
     } catch (err) {
-      const current = await this.status(id);
-      if (current.state === 'exited' || current.state === 'unknown') return;
+      const after = await this.status(id);
+      if (after.state === 'exited' || after.state === 'unknown') return;
       throw new Error(`kill ${name} ${id}: ${((err as { stderr?: string }).stderr ?? (err as Error).message).trim()}`);
     }
   }
@@ -212,23 +228,45 @@ export class ContainerRuntime {
     }
   }
 
+  /** The container init's pid, from conmon's pidfile. */
+  private containerPid(id: string): number | undefined {
+    try {
+      const pid = Number(readFileSync(conmonPaths(this.containerDir(id)).pidFile, 'utf8').trim());
+      return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Current state without starting a process in the common cases: a container is running while
+   * conmon's exit file is absent and its init pid is alive; it has exited once the exit file exists.
+   * Only a container we never recorded as started asks the runtime (`crun state`): that is the short
+   * create-to-start window, or adoption after an agent restart in that window.
+   */
   async status(id: string): Promise<ContainerStatus> {
     const meta = await this.readMeta(id);
     if (!meta) return { id, state: 'unknown' };
-    const state = await this.runtimeState(id);
     const base: ContainerStatus = { id, state: 'unknown', startedAt: meta.startedAt };
-    if (state?.status === 'created') return { ...base, state: 'created', pid: state.pid };
-    if (state?.status === 'running' || state?.status === 'paused') return { ...base, state: 'running', pid: state.pid };
-    // Stopped (or gone): conmon writes the exit file just after the process ends.
     let exit = await this.readExitFile(id);
-    const deadline = Date.now() + EXIT_FILE_WAIT_MS;
-    while (!exit && Date.now() < deadline) {
-      const conmon = this.conmonPid(id);
-      if (conmon === undefined || !processAlive(conmon)) break;
-      await delay(20);
-      exit = await this.readExitFile(id);
+    if (!exit) {
+      const pid = this.containerPid(id);
+      if (pid !== undefined && processAlive(pid)) {
+        if (meta.startedAt) return { ...base, state: 'running', pid };
+        const state = await this.runtimeState(id);
+        if (state?.status === 'created') return { ...base, state: 'created', pid };
+        if (state?.status === 'running' || state?.status === 'paused') return { ...base, state: 'running', pid };
+      }
+      // The process is gone: conmon writes the exit file just after it ends.
+      const deadline = Date.now() + EXIT_FILE_WAIT_MS;
+      while (!exit && Date.now() < deadline) {
+        const conmon = this.conmonPid(id);
+        if (conmon === undefined || !processAlive(conmon)) break;
+        await delay(20);
+        exit = await this.readExitFile(id);
+      }
+      if (!exit) return { ...base, state: pid !== undefined ? 'exited' : 'unknown' };
     }
-    if (!exit) return { ...base, state: state ? 'exited' : 'unknown' };
     const oomKilled = exit.code === 137 && (existsSync(join(conmonPaths(this.containerDir(id)).persistDir, 'oom')) || (await readOomKillCount(meta.cgroupsPath)) > 0);
     return { ...base, state: 'exited', exitCode: exit.code, oomKilled, finishedAt: exit.at };
   }
@@ -269,15 +307,18 @@ export class ContainerRuntime {
     }
   }
 
-  /** Every container this runtime root knows, for re-adoption after an agent restart. */
-  async list(): Promise<ContainerStatus[]> {
-    let ids: string[];
+  /** Ids of every container this runtime root knows (no status reads). */
+  async listIds(): Promise<string[]> {
     try {
-      ids = await readdir(join(this.root, 'containers'));
+      return (await readdir(join(this.root, 'containers'))).filter((id) => VALID_ID.test(id));
     } catch {
       return [];
     }
-    return Promise.all(ids.filter((id) => VALID_ID.test(id)).map((id) => this.status(id)));
+  }
+
+  /** Every container this runtime root knows, for re-adoption after an agent restart. */
+  async list(): Promise<ContainerStatus[]> {
+    return Promise.all((await this.listIds()).map((id) => this.status(id)));
   }
 
   /** Waits until the container has exited (or the deadline passes) and returns its status. */
@@ -286,7 +327,7 @@ export class ContainerRuntime {
     for (;;) {
       const current = await this.status(id);
       if (current.state === 'exited' || current.state === 'unknown' || Date.now() >= deadline) return current;
-      await delay(50);
+      await delay(100);
     }
   }
 

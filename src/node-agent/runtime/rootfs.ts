@@ -4,8 +4,10 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { limitedSpawn } from '../process-limit.js';
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
+const run = (file: string, args: string[]) => limitedSpawn(() => execFileAsync(file, args));
 
 /** The kernel takes mount data of at most one page. */
 const MAX_MOUNT_DATA = 4096;
