@@ -3,7 +3,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isStoreError, type Store, type StoreErrorCode, type StoreEvent, type Watch } from '../store.js';
+import { isStoreError, type Store, type StoreErrorCode, type StoreEvent, type StoreEventType, type Watch } from '../store.js';
 
 export interface StoreFixture {
   store: Store;
@@ -204,6 +204,70 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
         for (const loser of losers) assert.ok(isStoreError((loser as PromiseRejectedResult).reason, 'Conflict'));
         const winner = (winners[0] as PromiseFulfilledResult<{ modRevision: number }>).value;
         assert.equal((await store.get('/race'))!.modRevision, winner.modRevision);
+      }));
+
+    test('writes issued in one turn keep their own semantics, take revisions in arrival order', TIMEOUT, () =>
+      withStore(async (store) => {
+        const race = await store.create('/t/race', bytes('r0'));
+        const doomed = await store.create('/t/doomed', bytes('d0'));
+        const base = await store.currentRevision();
+        const live = store.watch('/t/');
+        // Issued synchronously, none awaited: a batching backend sees them all at once. More than
+        // a few hundred, so a backend with a batch limit has to split them. Each row says what
+        // the write must do on its own; successful ones take base+1, base+2, ... in issue order.
+        const fanout = 300;
+        const calls: Array<{ label: string; call: () => Promise<unknown>; expect: StoreEventType | StoreErrorCode }> = [
+          ...Array.from({ length: fanout }, (_, index) => ({
+            label: `create /t/k${index}`,
+            call: () => store.create(`/t/k${index}`, bytes(`k${index}`)),
+            expect: 'create' as const,
+          })),
+          { label: 'create an existing key', call: () => store.create('/t/race', bytes('x')), expect: 'KeyExists' },
+          { label: 'create a key created earlier in the turn', call: () => store.create('/t/k7', bytes('x')), expect: 'KeyExists' },
+          { label: 'first CAS on /t/race wins', call: () => store.update('/t/race', bytes('r1'), race.modRevision), expect: 'update' },
+          { label: 'second CAS on /t/race loses', call: () => store.update('/t/race', bytes('r2'), race.modRevision), expect: 'Conflict' },
+          { label: 'delete /t/race at the old revision loses', call: () => store.delete('/t/race', race.modRevision), expect: 'Conflict' },
+          { label: 'update a missing key', call: () => store.update('/t/none', bytes('x'), 1), expect: 'NotFound' },
+          // base+2 is the revision /t/k1 takes above: a CAS may build on a write of the same turn.
+          { label: 'update /t/k1 at its new revision', call: () => store.update('/t/k1', bytes('k1b'), base + 2), expect: 'update' },
+          { label: 'delete /t/doomed', call: () => store.delete('/t/doomed', doomed.modRevision), expect: 'delete' },
+          { label: 'delete /t/doomed twice', call: () => store.delete('/t/doomed'), expect: 'NotFound' },
+          { label: 'recreate /t/doomed', call: () => store.create('/t/doomed', bytes('d1')), expect: 'create' },
+        ];
+        const results = await Promise.allSettled(calls.map(({ call }) => call()));
+        let expectedRevision = base;
+        const expectedEvents: string[] = [];
+        for (const [index, { label, expect }] of calls.entries()) {
+          const result = results[index];
+          if (expect === 'create' || expect === 'update' || expect === 'delete') {
+            assert.equal(result.status, 'fulfilled', `${label}: ${result.status === 'rejected' ? String(result.reason) : ''}`);
+            expectedRevision++;
+            const kv = (result as PromiseFulfilledResult<{ key: string; modRevision: number }>).value;
+            // A delete returns the deleted state; every other write returns its new revision.
+            if (expect !== 'delete') assert.equal(kv.modRevision, expectedRevision, label);
+            expectedEvents.push(`${expect}@${expectedRevision}`);
+          } else {
+            assert.equal(result.status, 'rejected', label);
+            assert.ok(isStoreError((result as PromiseRejectedResult).reason, expect), `${label}: ${String((result as PromiseRejectedResult).reason)}`);
+          }
+        }
+        // The loser of the CAS race is told the winner's state.
+        const loser = (results[fanout + 3] as PromiseRejectedResult).reason as { current?: { modRevision: number; value: Uint8Array } };
+        assert.equal(loser.current?.modRevision, base + fanout + 1);
+        assert.equal(text(loser.current!.value), 'r1');
+        // Everything acknowledged is visible to reads issued afterwards.
+        assert.equal(await store.currentRevision(), expectedRevision);
+        assert.equal(text((await store.get('/t/race'))!.value), 'r1');
+        assert.equal(text((await store.get('/t/k1'))!.value), 'k1b');
+        assert.equal(text((await store.get('/t/doomed'))!.value), 'd1');
+        assert.equal((await store.list('/t/k')).items.length, fanout);
+        // Watchers, live and replaying, get exactly these events in revision order.
+        const replay = store.watch('/t/', { afterRevision: base });
+        for (const watch of [live, replay]) {
+          const events = await take(watch, expectedEvents.length);
+          assert.deepEqual(events.map((event) => `${event.type}@${event.revision}`), expectedEvents);
+          watch.close();
+        }
       }));
 
     test('currentRevision is monotonic: +1 per write, unchanged by failed writes', TIMEOUT, () =>

@@ -1,10 +1,23 @@
 // The SQLite Store: an append-only log (see sqlite-schema.ts) read and written through
 // better-sqlite3's synchronous API. This process is the only writer, so the current revision is
 // cached in memory and every committed write is fanned out in-process to watchers (no polling).
+//
+// Group commit: create/update/delete only queue their operation; the queue is applied on the next
+// setImmediate (after the I/O callbacks of this event-loop turn), up to MAX_BATCH operations per
+// SQLite transaction. Inside the transaction each operation runs its own checks against the rows
+// written before it, in arrival order, and takes the next revision only if it succeeds, so every
+// operation keeps exactly its single-write meaning. A failed operation wrote nothing (its checks
+// failed, or SQLite undid its one INSERT alone), so it fails on its own; an error that breaks the
+// transaction itself fails the whole batch with Unavailable. Promises settle and watchers see the
+// events only after COMMIT, so an acknowledged write survives kill -9.
+//
+// Reads see committed state only (this.revision is advanced after COMMIT): a read issued after a
+// write's promise resolved always sees that write; a read racing a still-queued write does not.
 
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import {
+  isStoreError,
   StoreError,
   type KeyValue,
   type ListOptions,
@@ -32,6 +45,29 @@ const DEFAULT_COMPACT_KEEP_REVISIONS = 10_000;
 /** Revisions deleted per compaction transaction, so other work gets the event loop in between. */
 const COMPACT_BATCH_REVISIONS = 2_000;
 const COMPACT_META_KEY = 'compact_revision';
+/** Most operations per transaction: bounds how long one flush holds the event loop. */
+const MAX_BATCH = 256;
+
+/** What a queued operation produced inside the transaction, published once it committed. */
+interface AppliedWrite {
+  result: KeyValue;
+  event: StoreEvent;
+}
+
+interface QueuedWrite {
+  /** Checks and appends at `revision` (the next free one); throws StoreError to fail alone. */
+  apply: (revision: number) => AppliedWrite;
+  resolve: (kv: KeyValue) => void;
+  reject: (err: unknown) => void;
+}
+
+type Outcome = { ok: true; write: AppliedWrite } | { ok: false; error: unknown };
+
+interface BatchResult {
+  outcomes: Outcome[];
+  /** The revision after the batch (the last one taken, or the log's own if another writer moved it). */
+  revision: number;
+}
 
 export class SqliteStore implements Store {
   private readonly db: BetterSqlite3.Database;
@@ -42,12 +78,18 @@ export class SqliteStore implements Store {
   private closed = false;
   private compactTimer: NodeJS.Timeout | undefined;
   private compacting: Promise<void> | undefined;
+  private readonly queue: QueuedWrite[] = [];
+  private flushScheduled = false;
+  /** Runs one batch in a BEGIN IMMEDIATE transaction; rolls back if it throws. */
+  private readonly applyBatch: (batch: QueuedWrite[]) => BatchResult;
 
   private constructor(db: BetterSqlite3.Database, options: SqliteStoreOptions) {
     this.db = db;
     this.stmt = prepareLogStatements(db);
     this.revision = (this.stmt.sequence.get() as { seq: number } | undefined)?.seq ?? 0;
     this.compactRev = (this.stmt.getMeta.get(COMPACT_META_KEY) as { value: number } | undefined)?.value ?? 0;
+    const inTransaction = db.transaction((batch: QueuedWrite[]) => this.applyInTransaction(batch));
+    this.applyBatch = (batch) => inTransaction.immediate(batch);
     this.fanout = new WatchFanout(
       {
         currentRevision: () => this.revision,
@@ -112,50 +154,53 @@ export class SqliteStore implements Store {
 
   async create(key: string, value: Uint8Array): Promise<KeyValue> {
     this.checkOpen();
-    const latest = this.stmt.latest.get(key) as LogRow | undefined;
-    if (latest && !latest.deleted) throw keyExistsError(key, rowToKeyValue(latest));
-    const revision = this.append(key, { created: 1, deleted: 0, createRevision: 0, prevRevision: latest?.id ?? 0, value, oldValue: null });
-    const kv: KeyValue = { key, value, createRevision: revision, modRevision: revision };
-    this.fanout.publish({ type: 'create', kv, revision });
-    return kv;
+    return this.enqueue((revision) => {
+      const latest = this.stmt.latest.get(key) as LogRow | undefined;
+      if (latest && !latest.deleted) throw keyExistsError(key, rowToKeyValue(latest));
+      this.append(revision, key, { created: 1, deleted: 0, createRevision: revision, prevRevision: latest?.id ?? 0, value, oldValue: null });
+      const kv: KeyValue = { key, value, createRevision: revision, modRevision: revision };
+      return { result: kv, event: { type: 'create', kv, revision } };
+    });
   }
 
   async update(key: string, value: Uint8Array, expectedRevision: number): Promise<KeyValue> {
     this.checkOpen();
-    const latest = this.stmt.latest.get(key) as LogRow | undefined;
-    if (!latest || latest.deleted) throw keyNotFoundError(key);
-    if (latest.id !== expectedRevision) throw revisionConflictError(key, expectedRevision, rowToKeyValue(latest));
-    const prev = rowToKeyValue(latest);
-    const revision = this.append(key, {
-      created: 0,
-      deleted: 0,
-      createRevision: prev.createRevision,
-      prevRevision: latest.id,
-      value,
-      oldValue: latest.value,
+    return this.enqueue((revision) => {
+      const latest = this.stmt.latest.get(key) as LogRow | undefined;
+      if (!latest || latest.deleted) throw keyNotFoundError(key);
+      if (latest.id !== expectedRevision) throw revisionConflictError(key, expectedRevision, rowToKeyValue(latest));
+      const prev = rowToKeyValue(latest);
+      this.append(revision, key, {
+        created: 0,
+        deleted: 0,
+        createRevision: prev.createRevision,
+        prevRevision: latest.id,
+        value,
+        oldValue: latest.value,
+      });
+      const kv: KeyValue = { key, value, createRevision: prev.createRevision, modRevision: revision };
+      return { result: kv, event: { type: 'update', kv, prev, revision } };
     });
-    const kv: KeyValue = { key, value, createRevision: prev.createRevision, modRevision: revision };
-    this.fanout.publish({ type: 'update', kv, prev, revision });
-    return kv;
   }
 
   async delete(key: string, expectedRevision?: number): Promise<KeyValue> {
     this.checkOpen();
-    const latest = this.stmt.latest.get(key) as LogRow | undefined;
-    if (!latest || latest.deleted) throw keyNotFoundError(key);
-    if (expectedRevision !== undefined && latest.id !== expectedRevision) throw revisionConflictError(key, expectedRevision, rowToKeyValue(latest));
-    const prev = rowToKeyValue(latest);
-    const revision = this.append(key, {
-      created: 0,
-      deleted: 1,
-      createRevision: prev.createRevision,
-      prevRevision: latest.id,
-      value: null,
-      oldValue: latest.value,
+    return this.enqueue((revision) => {
+      const latest = this.stmt.latest.get(key) as LogRow | undefined;
+      if (!latest || latest.deleted) throw keyNotFoundError(key);
+      if (expectedRevision !== undefined && latest.id !== expectedRevision) throw revisionConflictError(key, expectedRevision, rowToKeyValue(latest));
+      const prev = rowToKeyValue(latest);
+      this.append(revision, key, {
+        created: 0,
+        deleted: 1,
+        createRevision: prev.createRevision,
+        prevRevision: latest.id,
+        value: null,
+        oldValue: latest.value,
+      });
+      const kv: KeyValue = { key, value: prev.value, createRevision: prev.createRevision, modRevision: revision };
+      return { result: prev, event: { type: 'delete', kv, prev, revision } };
     });
-    const kv: KeyValue = { key, value: prev.value, createRevision: prev.createRevision, modRevision: revision };
-    this.fanout.publish({ type: 'delete', kv, prev, revision });
-    return prev;
   }
 
   watch(prefix: string, options: WatchOptions = {}): Watch {
@@ -191,47 +236,97 @@ export class SqliteStore implements Store {
     this.closed = true;
     if (this.compactTimer) clearInterval(this.compactTimer);
     this.compactTimer = undefined;
+    this.flush(); // queued writes were accepted while open: commit them before closing
     this.fanout.closeAll();
     if (this.compacting) await this.compacting.catch(() => undefined);
     this.db.close();
   }
 
-  /** Appends one log row at the next revision and returns that revision. */
+  private enqueue(apply: QueuedWrite['apply']): Promise<KeyValue> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ apply, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Commits everything queued, MAX_BATCH operations per transaction, then settles and publishes. */
+  private flush(): void {
+    this.flushScheduled = false;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      let committed: BatchResult;
+      try {
+        committed = this.applyBatch(batch); // returns only once COMMIT succeeded
+      } catch (err) {
+        // Rolled back: nothing of this batch is stored, and the revisions it took are free again.
+        this.resyncRevision();
+        const failure = new StoreError('Unavailable', `write failed: ${(err as Error).message}`);
+        for (const write of batch) write.reject(failure);
+        continue;
+      }
+      this.revision = committed.revision;
+      for (const outcome of committed.outcomes) if (outcome.ok) this.fanout.publish(outcome.write.event);
+      for (let index = 0; index < batch.length; index++) {
+        const outcome = committed.outcomes[index];
+        if (outcome.ok) batch[index].resolve(outcome.write.result);
+        else batch[index].reject(outcome.error);
+      }
+    }
+  }
+
+  /**
+   * Runs inside the transaction. An operation that failed before or in its one statement wrote
+   * nothing and fails alone; a SQLite error other than a constraint (I/O, disk full) may have
+   * cancelled the transaction, so it aborts the whole batch.
+   */
+  private applyInTransaction(batch: QueuedWrite[]): BatchResult {
+    let last = this.revision;
+    const outcomes: Outcome[] = [];
+    for (const write of batch) {
+      try {
+        const applied = write.apply(last + 1);
+        last = applied.event.revision;
+        outcomes.push({ ok: true, write: applied });
+      } catch (err) {
+        if (err instanceof Database.SqliteError) throw err;
+        if (isStoreError(err, 'Unavailable')) last = Math.max(last, this.storedSequence()); // another process took revisions
+        outcomes.push({ ok: false, error: err });
+      }
+    }
+    return { outcomes, revision: last };
+  }
+
+  /** Appends one log row at `revision`; a lost race surfaces as a StoreError for this operation alone. */
   private append(
+    revision: number,
     key: string,
     row: { created: number; deleted: number; createRevision: number; prevRevision: number; value: Uint8Array | null; oldValue: Uint8Array | null },
-  ): number {
-    const revision = this.revision + 1;
+  ): void {
     try {
-      this.stmt.insert.run(
-        revision,
-        key,
-        row.created,
-        row.deleted,
-        row.created ? revision : row.createRevision,
-        row.prevRevision,
-        row.value,
-        row.oldValue,
-      );
+      this.stmt.insert.run(revision, key, row.created, row.deleted, row.createRevision, row.prevRevision, row.value, row.oldValue);
     } catch (err) {
+      // A constraint failure undoes only this statement; the transaction and the batch go on.
       const code = (err as { code?: string }).code;
       if (code === 'SQLITE_CONSTRAINT_UNIQUE') {
         // Someone else appended after the same revision of this key: the CAS lost.
-        this.resyncRevision();
         throw new StoreError(row.created ? 'KeyExists' : 'Conflict', `key ${key} was modified concurrently`);
       }
       if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-        this.resyncRevision();
         throw new StoreError('Unavailable', `revision ${revision} already taken: another process is writing this database`);
       }
-      throw new StoreError('Unavailable', `write failed: ${(err as Error).message}`);
+      throw err;
     }
-    this.revision = revision;
-    return revision;
+  }
+
+  private storedSequence(): number {
+    return (this.stmt.sequence.get() as { seq: number } | undefined)?.seq ?? 0;
   }
 
   private resyncRevision(): void {
-    this.revision = (this.stmt.sequence.get() as { seq: number } | undefined)?.seq ?? this.revision;
+    this.revision = Math.max(this.revision, this.storedSequence());
   }
 
   private readEvents(prefix: string, afterRevision: number, upToRevision: number, limit: number): StoreEvent[] {
