@@ -5,6 +5,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setMaxListeners } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import type { ComponentsWorkerData } from './components-worker.js';
 import { API_TYPES } from '../api/types/index.js';
 import { BuiltinAdmission } from '../apiserver/admission/admission.js';
 import { ensureTls, issueServingCert, servingHosts } from '../apiserver/auth/certs.js';
@@ -116,17 +118,21 @@ export async function runServer(flags: ServerFlags): Promise<RunningServer> {
       if (!components.signal.aborted) log.error('component stopped', { component: name, error: err instanceof Error ? err.stack : String(err) });
     }));
   };
-  // Components load after /readyz passes, so the API is up in well under a second.
-  if (!flags.disableControllers) {
-    run('controllers', async () => (await import('../controllers/controller-manager.js')).startControllers({ client, signal: components.signal, nodeMonitorGracePeriodMs: flags.nodeMonitorGracePeriodMs }));
-  }
-  if (!flags.disableScheduler) {
-    run('scheduler', async () => {
-      const { Scheduler } = await import('../scheduler/scheduler.js');
-      const { loadSchedulerConfig } = await import('../scheduler/config.js');
-      const config = flags.schedulerConfig ? loadSchedulerConfig(flags.schedulerConfig) : undefined;
-      await new Scheduler({ client, config }).start(components.signal);
-    });
+  // The scheduler and controllers run on a worker thread (components-worker.ts), started after
+  // /readyz passes, so the API is up in well under a second and keeps its thread for requests.
+  let componentsWorker: Worker | undefined;
+  if (!flags.disableControllers || !flags.disableScheduler) {
+    const data: ComponentsWorkerData = {
+      socketPath: localSocket,
+      token,
+      controllers: !flags.disableControllers,
+      scheduler: !flags.disableScheduler,
+      schedulerConfig: flags.schedulerConfig,
+      nodeMonitorGracePeriodMs: flags.nodeMonitorGracePeriodMs,
+    };
+    const worker = new Worker(new URL('./components-worker.js', import.meta.url), { workerData: data });
+    worker.on('error', (err) => log.error('components thread failed', { error: err.stack }));
+    componentsWorker = worker;
   }
 
   if (!flags.disableAgent) {
@@ -163,6 +169,14 @@ export async function runServer(flags: ServerFlags): Promise<RunningServer> {
       if (stopped) return;
       stopped = true;
       components.abort();
+      if (componentsWorker) {
+        const worker = componentsWorker;
+        const exited = new Promise((resolve) => worker.once('exit', resolve));
+        worker.postMessage('stop');
+        const timer = setTimeout(() => void worker.terminate(), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
       admission.close();
       await api.close();
       await Promise.allSettled(running);
