@@ -28,7 +28,9 @@ export function decodeObject(kv: KeyValue, resourceVersion: number = kv.modRevis
   return { ...base, metadata: { ...base.metadata, resourceVersion: rv } };
 }
 
-/** A private, mutable copy of a decoded object. */
+/** A private, mutable copy of a stored object (parsing the bytes again is cheaper than a deep clone). */
 export function decodeMutable(kv: KeyValue): KubeObject {
-  return structuredClone(decodeObject(kv));
+  const obj = JSON.parse(Buffer.from(kv.value.buffer, kv.value.byteOffset, kv.value.byteLength).toString('utf8')) as KubeObject;
+  obj.metadata.resourceVersion = String(kv.modRevision);
+  return obj;
 }

@@ -6,6 +6,7 @@ import { badRequest, conflict, internal, invalid, notFound, alreadyExists, isApi
 import type { KubeList, KubeObject } from '../../api/meta.js';
 import { apiVersionOf, storageKey, storagePrefix, type ResourceDescriptor } from '../../api/resources.js';
 import type { ObjectType } from '../../api/schema/dsl.js';
+import { isDeepStrictEqual } from 'node:util';
 import { isStoreError, type KeyValue } from '../../store/store.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../../machinery/validation/object-meta.js';
 import { decodeMutable, decodeObject, encodeObject } from './codec.js';
@@ -270,7 +271,7 @@ export class ResourceRegistry {
       const kv = await this.deps.store.get(this.key(namespace, name));
       if (!kv && !options.allowCreate) throw notFound(this.ref, name);
       const current = kv ? this.presentMutable(kv) : undefined;
-      const desired = await mutate(current ? structuredClone(current) : undefined);
+      const desired = await mutate(kv ? this.presentMutable(kv) : undefined);
       if (!current) {
         const created = await this.create(namespace, desired, ctx);
         return { object: created, created: true };
@@ -288,9 +289,11 @@ export class ResourceRegistry {
         if (attempt < MAX_UPDATE_RETRIES) continue;
         throw conflict(this.ref, name);
       }
-      if (isUnchanged(next, current)) return { object: current, created: false };
+      // The encoding is needed for the write anyway; equal bytes (the usual no-op) skip the deep compare.
+      const encoded = encodeObject(this.toStorage(next));
+      if (Buffer.compare(encoded, kv!.value) === 0 || sameContent(next, current)) return { object: current, created: false };
       try {
-        const written = await this.deps.store.update(kv!.key, encodeObject(this.toStorage(next)), kv!.modRevision);
+        const written = await this.deps.store.update(kv!.key, encoded, kv!.modRevision);
         return { object: this.present(written), created: false };
       } catch (err) {
         if (isStoreError(err, 'Conflict') && !rv && attempt < MAX_UPDATE_RETRIES) continue;
@@ -372,10 +375,11 @@ export class ResourceRegistry {
   }
 }
 
-function isUnchanged(next: KubeObject, current: KubeObject): boolean {
-  const a = { ...next, metadata: { ...next.metadata, resourceVersion: undefined } };
-  const b = { ...current, metadata: { ...current.metadata, resourceVersion: undefined } };
-  return JSON.stringify(a) === JSON.stringify(b);
+/** Equal apart from resourceVersion: an update that would change nothing is not written. */
+function sameContent(next: KubeObject, current: KubeObject): boolean {
+  const { resourceVersion: _a, ...nextMeta } = next.metadata;
+  const { resourceVersion: _b, ...currentMeta } = current.metadata;
+  return isDeepStrictEqual({ ...next, metadata: nextMeta }, { ...current, metadata: currentMeta });
 }
 
 export function parseResourceVersion(value: string): number {

@@ -98,8 +98,9 @@ export function updateManagedFields(old: KubeObject | undefined, updated: KubeOb
   const shape = shapeOfTypeName(options.typeName, options.types);
   const ignored = options.ignoredFields ?? [];
   const managers = managersForUpdate(old, updated);
-  const oldBody = withoutManagedFields(old ?? { metadata: {} });
-  const newBody = withoutManagedFields(updated);
+  // Only compared, never changed: a shallow view saves deep-copying both objects on every write.
+  const oldBody = viewWithoutManagedFields(old ?? { metadata: {} });
+  const newBody = viewWithoutManagedFields(updated);
 
   const changes = compareObjects(oldBody, newBody, shape);
   const changed = withoutUntracked(changes.added.union(changes.modified), ignored);
@@ -174,6 +175,12 @@ function withoutManagedFields(object: KubeObject): KubeObject {
   if (copy.metadata) delete copy.metadata.managedFields;
   else copy.metadata = {};
   return copy;
+}
+
+/** The object without managedFields, sharing everything else with it (callers must not mutate it). */
+function viewWithoutManagedFields(object: KubeObject): KubeObject {
+  const { managedFields: _managed, ...metadata } = object.metadata ?? {};
+  return { ...object, metadata };
 }
 
 function withManagedFields(object: KubeObject, managers: ManagerTable): KubeObject {
