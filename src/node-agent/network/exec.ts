@@ -69,6 +69,17 @@ export class NodeCommands {
     return runCommand(this.nodeNetns ? ['ip', '-n', this.nodeNetns, ...args] : ['ip', ...args]);
   }
 
+  /** Several `ip` commands in one process (`ip -batch -`), in the node namespace or in `netns`. */
+  ipBatch(lines: string[][], netns?: string): Promise<CommandResult> {
+    const target = netns ?? this.nodeNetns;
+    const base = target ? ['ip', '-n', target] : ['ip'];
+    return runCommand([...base, '-batch', '-'], lines.map((l) => l.join(' ')).join('\n') + '\n').catch((error: unknown) => {
+      // ip stops at the first failing line; the message lists the batch so the culprit is visible.
+      if (!(error instanceof NetworkCommandError)) throw error;
+      throw new NetworkCommandError([...base, '-batch', `[${lines.map((l) => l.join(' ')).join('; ')}]`], error.exitCode, error.stderr);
+    });
+  }
+
   /** `ip` in the current namespace (for `ip netns add/del`, which are global). */
   ipGlobal(...args: string[]): Promise<CommandResult> {
     return runCommand(['ip', ...args]);
