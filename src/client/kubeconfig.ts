@@ -1,7 +1,11 @@
 // Reads a kubeconfig file: the current (or named) context's server, credentials and CA.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { createRequire } from 'node:module';
+
+/** The YAML library, loaded only when a kubeconfig file is read. */
+const requireLazy = createRequire(import.meta.url);
+const parse = (text: string): unknown => (requireLazy('yaml') as typeof import('yaml')).parse(text);
 
 export interface ClientConfig {
   server: string;

@@ -130,7 +130,8 @@ export async function runServer(flags: ServerFlags): Promise<RunningServer> {
       schedulerConfig: flags.schedulerConfig,
       nodeMonitorGracePeriodMs: flags.nodeMonitorGracePeriodMs,
     };
-    const worker = new Worker(new URL('./components-worker.js', import.meta.url), { workerData: data });
+    // A small young generation keeps the thread's memory down; its objects are mostly long-lived caches.
+    const worker = new Worker(new URL('./components-worker.js', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     worker.on('error', (err) => log.error('components thread failed', { error: err.stack }));
     componentsWorker = worker;
   }

@@ -1,9 +1,13 @@
 // KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1): profiles, per-extension-point
 // plugin sets merged over Kubernetes' defaults, pluginConfig args and percentageOfNodesToScore.
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { EXTENSION_POINTS, type ExtensionPoint, type PluginRef, type ProfilePlugins, type ProfileSpec } from './framework/runtime.js';
 import { DEFAULT_MULTI_POINT, PLUGIN_POINTS } from './plugins/registry.js';
+
+/** The YAML library, loaded only when a configuration file is given. */
+const requireLazy = createRequire(import.meta.url);
+const parseYaml = (text: string): unknown => (requireLazy('yaml') as typeof import('yaml')).parse(text);
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 export const CONFIG_API_VERSION = 'kubescheduler.config.k8s.io/v1';

@@ -2,7 +2,7 @@
 // back (plain JSON, a Table, aggregated discovery). Responses are always JSON; we never answer 406,
 // because kubectl does not retry after one.
 
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { badRequest, unsupportedMediaType } from '../../api/errors.js';
 import { decodeProtobufObject, isKubernetesProtobuf } from '../protobuf/decode.js';
 
@@ -40,6 +40,12 @@ export function wantsAggregatedDiscovery(accept: string | undefined): string | u
     if ((range.type === 'application/json' || range.type === '*/*') && !range.params.as) return undefined;
   }
   return undefined;
+}
+
+/** The YAML parser, loaded on first use: YAML bodies are rare and the library is large. */
+const requireLazy = createRequire(import.meta.url);
+export function parseYaml(text: string): unknown {
+  return (requireLazy('yaml') as typeof import('yaml')).parse(text);
 }
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;

@@ -2,10 +2,10 @@
 // server-side apply. Each produces the desired object, which then goes through the same update
 // path as a PUT (validation, generation, optimistic concurrency).
 
-import { parse as parseYaml } from 'yaml';
 import { badRequest, unsupportedMediaType } from '../../api/errors.js';
 import type { KubeObject } from '../../api/meta.js';
 import { rfc3339 } from '../../api/meta.js';
+import { parseYaml } from '../http/negotiation.js';
 import { apply } from '../../machinery/apply/apply.js';
 import { applyJsonPatch } from '../../machinery/patch/json-patch.js';
 import { applyMergePatch } from '../../machinery/patch/merge-patch.js';
@@ -34,7 +34,13 @@ export function patchTypeOf(contentType: string): PatchType {
 
 function parsePatchBody(type: PatchType, text: string): unknown {
   try {
-    return type === 'apply' ? parseYaml(text) : JSON.parse(text);
+    if (type !== 'apply') return JSON.parse(text);
+    // kubectl sends apply configurations as JSON; YAML is the general case.
+    try {
+      return JSON.parse(text);
+    } catch {
+      return parseYaml(text);
+    }
   } catch (err) {
     throw badRequest(`error decoding patch: ${(err as Error).message}`);
   }

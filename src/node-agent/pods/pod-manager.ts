@@ -14,7 +14,9 @@ import type { Logger } from '../../client/log.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { PodNetwork } from '../network/pod-network.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
+import { inBackground } from '../process-limit.js';
 import { loadRecords } from './pod-record.js';
+import { trace } from '../trace-tmp.js';
 import { computePodStatus, sameStatus } from './pod-status.js';
 import type { PodSyncer } from './pod-syncer.js';
 import { DEFAULT_MAX_CONCURRENT_SYNCS, DEFAULT_RESYNC_MS, SyncScheduler } from './sync-scheduler.js';
@@ -92,7 +94,12 @@ export class PodManager {
 
   private observe(pod: KubeObject): void {
     const uid = pod.metadata.uid!;
+    trace(uid, 'observe', { rv: pod.metadata.resourceVersion, phase: (pod as any).status?.phase, running: this.scheduler.running });
+    const known = this.pods.get(uid);
     this.pods.set(uid, pod);
+    // Our own status write coming back through the watch (writeStatus already keeps the written
+    // object): nothing changed, so no sync; it would only occupy a slot new pods are waiting for.
+    if (known?.metadata.resourceVersion === pod.metadata.resourceVersion) return;
     this.trigger(uid);
   }
 
@@ -189,25 +196,34 @@ export class PodManager {
 
   private async syncOnce(uid: string): Promise<number | undefined> {
     const pod = this.pods.get(uid);
+    if (pod && !pod.metadata.deletionTimestamp) {
+      trace(uid, 'sync-start');
+      const requeue = await this.options.syncer.sync(pod);
+      trace(uid, 'sync-done', { requeue });
+      await this.writeStatus(uid);
+      trace(uid, 'status-done');
+      return requeue;
+    }
+    // Teardown is background work: its helper processes never hold up the pods being started.
+    await inBackground(() => this.teardown(uid, pod));
+    return undefined;
+  }
+
+  /** A pod that is gone (remove what is left) or being deleted (stop, final status, remove, DELETE). */
+  private async teardown(uid: string, pod: KubeObject | undefined): Promise<void> {
     const syncer = this.options.syncer;
     if (!pod) {
       if (syncer.records.has(uid)) {
         this.options.log.info('pod is gone; removing its containers', { uid });
         await syncer.cleanup(uid);
       }
-      return undefined;
+      return;
     }
-    if (pod.metadata.deletionTimestamp) {
-      await syncer.stopPod(pod);
-      // Like the kubelet: the containers' final states (and the terminal phase) before the pod goes.
-      await this.writeStatus(uid, true).catch((err: unknown) => this.options.log.warn('writing the final pod status failed', { uid, err }));
-      await syncer.cleanup(uid);
-      await this.finalDelete(pod);
-      return undefined;
-    }
-    const requeue = await syncer.sync(pod);
-    await this.writeStatus(uid);
-    return requeue;
+    await syncer.stopPod(pod);
+    // Like the kubelet: the containers' final states (and the terminal phase) before the pod goes.
+    await this.writeStatus(uid, true).catch((err: unknown) => this.options.log.warn('writing the final pod status failed', { uid, err }));
+    await syncer.cleanup(uid);
+    await this.finalDelete(pod);
   }
 
   /** The grace period is over and everything is gone: let the API server remove the pod. */
@@ -228,12 +244,14 @@ export class PodManager {
       const updated = cloneObject(pod) as KubeObject & { status?: unknown };
       updated.status = status;
       try {
+        trace(uid, 'status-write', { phase: (status as any).phase, attempt });
         const written = await this.options.client.updateStatus(this.desc, updated);
         // Keep our view current until the watch catches up, so the next sync compares against it.
         if (this.pods.get(uid)?.metadata.resourceVersion === pod.metadata.resourceVersion) this.pods.set(uid, written);
         return;
       } catch (err) {
         if (isApiError(err) && err.code === 404) return;
+        trace(uid, 'status-err', { code: (err as any).code });
         if (!isApiError(err) || err.code !== 409) throw err;
         const fresh = await this.options.client.get(this.desc, pod.metadata.namespace, pod.metadata.name!).catch(() => undefined);
         if (!fresh || fresh.metadata.uid !== uid) return;

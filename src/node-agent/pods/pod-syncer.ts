@@ -18,6 +18,7 @@ import { ensureImage, ImagePullFailure } from './image-puller.js';
 import type { KubeletDeps, ObjectSource, ProbeTarget, ProbeWorkerLike, VolumeManagerLike } from './kubelet-deps.js';
 import { hostPortMappings } from './host-ports.js';
 import { containerDir, podDir, saveRecord, type ContainerRecord, type PodRecord } from './pod-record.js';
+import { trace } from '../trace-tmp.js';
 import { terminatedReason, type ContainerView, type PodView } from './pod-status.js';
 
 type Json = Record<string, unknown>;
@@ -100,7 +101,9 @@ export class PodSyncer {
 
       if (!rec.hostNetwork && !rec.netnsPath) {
         try {
+          trace(rec.uid, 'net-start');
           const attachment = await this.options.network.setupPod(rec.uid, rec.name);
+          trace(rec.uid, 'net-done');
           rec.netnsPath = attachment.netnsPath;
           rec.podIp = attachment.ip;
         } catch (err) {
@@ -120,6 +123,7 @@ export class PodSyncer {
         }
       }
       const volumePaths = await this.ensureVolumes(pod, rec.uid);
+      trace(rec.uid, 'vol-done');
       if (!volumePaths) return 5000;
       const pc = { pod, podIp: rec.podIp ?? this.options.hostIp, netnsPath: rec.netnsPath, volumePaths };
       const policy = typeof spec.restartPolicy === 'string' ? spec.restartPolicy : 'Always';
@@ -273,7 +277,9 @@ export class PodSyncer {
       c.backoff = afterRetry(c.backoff, this.options.crashBackoff);
     }
     try {
+      trace(rec.uid, 'image-done');
       const id = await createAndStartContainer(this.options.starter, pc, spec, imageRecord, attempt);
+      trace(rec.uid, 'started');
       c.restartCount = attempt;
       c.containerId = id;
       c.terminated = undefined;

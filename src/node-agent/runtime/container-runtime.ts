@@ -274,10 +274,14 @@ export class ContainerRuntime {
   /** Removes the container, its conmon, runtime state, cgroup and our files; idempotent. */
   async delete(id: string): Promise<void> {
     const meta = await this.readMeta(id);
-    try {
-      await this.runtime(['delete', '--force', id]);
-    } catch (err) {
-      if (!isNotFound(err)) this.log?.warn('runtime delete failed', { container: id, err });
+    // No runtime state dir: the runtime does not know the id (the usual case before a create), so
+    // there is nothing for `crun delete` to do and no process to spawn.
+    if (existsSync(join(this.runtimeRoot, id))) {
+      try {
+        await this.runtime(['delete', '--force', id]);
+      } catch (err) {
+        if (!isNotFound(err)) this.log?.warn('runtime delete failed', { container: id, err });
+      }
     }
     const conmon = this.conmonPid(id);
     if (conmon !== undefined) await this.waitForExitOrKill(conmon);
