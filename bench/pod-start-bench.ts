@@ -201,6 +201,30 @@ async function deleteAllPods(client: RestClient): Promise<void> {
   }
 }
 
+/**
+ * Force-deleted pods leave the API at once; the agent tears them down afterwards. Waits until it has
+ * (no conmon of this cluster left, pods dir empty) so a phase does not measure the previous one's
+ * teardown; returns how long that took.
+ */
+async function waitForAgentIdle(cluster: NodeCluster, timeoutMs = 180_000): Promise<number> {
+  const started = performance.now();
+  const podsDir = join(cluster.dataDir, 'agent', 'pods');
+  const busy = (): boolean => {
+    let left: string[] = [];
+    try {
+      left = readdirSync(podsDir);
+    } catch {
+      // not created yet
+    }
+    return left.length > 0 || conmonRssKiB(cluster.dataDir).count > 0;
+  };
+  while (busy()) {
+    if (performance.now() - started > timeoutMs) throw new Error(`agent still tearing pods down after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return Math.round(performance.now() - started);
+}
+
 function latencies(watch: PodWatch, names: string[]): { total: Summary; schedule: Summary; agent: Summary } {
   const rows = names.map((n) => watch.timings.get(n)!).filter((t) => t.runningMs !== undefined);
   return {
@@ -313,6 +337,30 @@ async function stageBreakdown(cluster: NodeCluster, runs: number): Promise<Recor
   return Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, summarize(v)]));
 }
 
+/**
+ * Node refuses --cpu-prof in NODE_OPTIONS, so the server is profiled by a preloaded module that
+ * starts the inspector's profiler and writes `<dir>/server-<pid>.cpuprofile` when the process exits
+ * (the in-thread inspector session answers synchronously, so this works in the exit handler).
+ */
+function profilerPreload(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'profile-preload.mjs');
+  writeFileSync(file, [
+    "import { Session } from 'node:inspector';",
+    "import { writeFileSync } from 'node:fs';",
+    'const session = new Session();',
+    'session.connect();',
+    "session.post('Profiler.enable');",
+    "session.post('Profiler.setSamplingInterval', { interval: 500 });",
+    "session.post('Profiler.start');",
+    "process.on('exit', () => session.post('Profiler.stop', (err, result) => {",
+    `  if (!err) writeFileSync(${JSON.stringify(dir)} + '/server-' + process.pid + '.cpuprofile', JSON.stringify(result.profile));`,
+    '}));',
+    '',
+  ].join('\n'));
+  return file;
+}
+
 function removeBenchCgroups(): void {
   for (const controller of readdirSync('/sys/fs/cgroup')) {
     try {
@@ -330,7 +378,7 @@ async function main(): Promise<void> {
   const parallel = Number(arg('parallel', '10'));
   const bareRuns = Number(arg('bare', '30'));
   const profDir = arg('cpu-prof', '');
-  if (profDir) process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profDir}`.trim();
+  if (profDir) process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import ${profilerPreload(profDir)}`.trim();
   const load = { start: loadavg()[0]!, end: 0 };
   const cluster = await startNodeCluster({ crashBackoffMs: 1000 });
   delete process.env.NODE_OPTIONS;
@@ -344,6 +392,7 @@ async function main(): Promise<void> {
     await startPod(client, watch, 'warmup', cluster.busybox);
     results.firstPodWithPullMs = Math.round(performance.now() - warmStart);
     await deleteAllPods(client);
+    await waitForAgentIdle(cluster);
     const pid = cluster.child().pid!;
     results.serverRssIdleKiB = rssKiB(pid).rss;
 
@@ -361,6 +410,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 15_000));
     results.handlesSteadyWithPods = { ...sampler.stop(), final: processHandles(pid) };
     await deleteAllPods(client);
+    results.teardownAfterDeleteMs = await waitForAgentIdle(cluster);
     results.handlesAfterDelete = processHandles(pid);
 
     const concurrent = Array.from({ length: count }, (_, i) => `par-${i}`);

@@ -12,7 +12,6 @@ import { buildOciSpec, type OciMount } from '../runtime/oci-spec.js';
 import { mountOverlay, unmount } from '../runtime/rootfs.js';
 import { containerArgs, containerResources, hostsFile, podHostname, resolvConf, resolveUser, securitySettings } from './container-config.js';
 import type { KubeletDeps, ObjectSource } from './kubelet-deps.js';
-import { trace } from '../trace-tmp.js';
 import { containerDir, containerIdFor, containerLogPath } from './pod-record.js';
 
 type Json = Record<string, unknown>;
@@ -91,16 +90,12 @@ export async function createAndStartContainer(ctx: StarterContext, pc: PodContex
 
   const dir = containerDir(ctx.podsDir, uid, name, attempt);
   // A leftover of an earlier failed attempt with this number goes first.
-  trace(uid, 'env-done');
   await ctx.runtime.delete(id).catch(() => undefined);
-  trace(uid, 'predelete-done');
   await unmount(join(dir, 'merged'));
-  trace(uid, 'unmount-done');
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   if (image.layers.length === 0) throw new Error(`image ${String(container.image)} has no layers`);
   await mountOverlay(image.layers, join(dir, 'upper'), join(dir, 'work'), join(dir, 'merged'));
-  trace(uid, 'overlay-done');
 
   const merged = join(dir, 'merged');
   const user = (() => {
@@ -153,10 +148,8 @@ export async function createAndStartContainer(ctx: StarterContext, pc: PodContex
       'io.kubernetes.container.name': name,
     },
   });
-  trace(uid, 'spec-done');
   const logPath = containerLogPath(ctx.podsDir, uid, name, attempt);
   await ctx.runtime.create(id, join(dir, 'bundle'), oci, logPath, { stdin: container.stdin === true, stdinOnce: container.stdinOnce === true });
-  trace(uid, 'create-done');
   await ctx.runtime.start(id);
   return id;
 }

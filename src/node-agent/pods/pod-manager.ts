@@ -16,7 +16,6 @@ import type { PodNetwork } from '../network/pod-network.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import { inBackground } from '../process-limit.js';
 import { loadRecords } from './pod-record.js';
-import { trace } from '../trace-tmp.js';
 import { computePodStatus, sameStatus } from './pod-status.js';
 import type { PodSyncer } from './pod-syncer.js';
 import { DEFAULT_MAX_CONCURRENT_SYNCS, DEFAULT_RESYNC_MS, SyncScheduler } from './sync-scheduler.js';
@@ -94,7 +93,6 @@ export class PodManager {
 
   private observe(pod: KubeObject): void {
     const uid = pod.metadata.uid!;
-    trace(uid, 'observe', { rv: pod.metadata.resourceVersion, phase: (pod as any).status?.phase, running: this.scheduler.running });
     const known = this.pods.get(uid);
     this.pods.set(uid, pod);
     // Our own status write coming back through the watch (writeStatus already keeps the written
@@ -197,11 +195,8 @@ export class PodManager {
   private async syncOnce(uid: string): Promise<number | undefined> {
     const pod = this.pods.get(uid);
     if (pod && !pod.metadata.deletionTimestamp) {
-      trace(uid, 'sync-start');
       const requeue = await this.options.syncer.sync(pod);
-      trace(uid, 'sync-done', { requeue });
       await this.writeStatus(uid);
-      trace(uid, 'status-done');
       return requeue;
     }
     // Teardown is background work: its helper processes never hold up the pods being started.
@@ -244,14 +239,12 @@ export class PodManager {
       const updated = cloneObject(pod) as KubeObject & { status?: unknown };
       updated.status = status;
       try {
-        trace(uid, 'status-write', { phase: (status as any).phase, attempt });
         const written = await this.options.client.updateStatus(this.desc, updated);
         // Keep our view current until the watch catches up, so the next sync compares against it.
         if (this.pods.get(uid)?.metadata.resourceVersion === pod.metadata.resourceVersion) this.pods.set(uid, written);
         return;
       } catch (err) {
         if (isApiError(err) && err.code === 404) return;
-        trace(uid, 'status-err', { code: (err as any).code });
         if (!isApiError(err) || err.code !== 409) throw err;
         const fresh = await this.options.client.get(this.desc, pod.metadata.namespace, pod.metadata.name!).catch(() => undefined);
         if (!fresh || fresh.metadata.uid !== uid) return;

@@ -18,7 +18,6 @@ import { ensureImage, ImagePullFailure } from './image-puller.js';
 import type { KubeletDeps, ObjectSource, ProbeTarget, ProbeWorkerLike, VolumeManagerLike } from './kubelet-deps.js';
 import { hostPortMappings } from './host-ports.js';
 import { containerDir, podDir, saveRecord, type ContainerRecord, type PodRecord } from './pod-record.js';
-import { trace } from '../trace-tmp.js';
 import { terminatedReason, type ContainerView, type PodView } from './pod-status.js';
 
 type Json = Record<string, unknown>;
@@ -47,6 +46,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** configMap/secret/downwardAPI volumes are re-read this often (plus jitter), like the kubelet's sync period. */
 export const VOLUME_REFRESH_MS = 10_000;
+/** How long a failed pull shows ErrImagePull before the status turns to ImagePullBackOff. */
+export const PULL_ERROR_SHOWN_MS = 1000;
 const jittered = (ms: number): number => ms + Math.floor(Math.random() * ms * 0.5);
 
 export class PodSyncer {
@@ -101,9 +102,7 @@ export class PodSyncer {
 
       if (!rec.hostNetwork && !rec.netnsPath) {
         try {
-          trace(rec.uid, 'net-start');
           const attachment = await this.options.network.setupPod(rec.uid, rec.name);
-          trace(rec.uid, 'net-done');
           rec.netnsPath = attachment.netnsPath;
           rec.podIp = attachment.ip;
         } catch (err) {
@@ -123,7 +122,6 @@ export class PodSyncer {
         }
       }
       const volumePaths = await this.ensureVolumes(pod, rec.uid);
-      trace(rec.uid, 'vol-done');
       if (!volumePaths) return 5000;
       const pc = { pod, podIp: rec.podIp ?? this.options.hostIp, netnsPath: rec.netnsPath, volumePaths };
       const policy = typeof spec.restartPolicy === 'string' ? spec.restartPolicy : 'Always';
@@ -265,7 +263,9 @@ export class PodSyncer {
       c.pullBackoff = afterRetry(afterFailure(c.pullBackoff, this.options.pullBackoff, Date.now()), this.options.pullBackoff);
       c.pullBackoff = { delayMs: c.pullBackoff.delayMs, notBeforeMs: Date.now() + c.pullBackoff.delayMs };
       c.waiting = { reason: failure.reason, message: failure.message };
-      return c.pullBackoff.delayMs;
+      // Sync again soon to report the back-off (ErrImagePull -> ImagePullBackOff, as the kubelet's
+      // next sync does); that sync then waits out the rest of the delay.
+      return Math.min(c.pullBackoff.delayMs, PULL_ERROR_SHOWN_MS);
     }
 
     // A restart replaces the exited container: its status becomes lastState.
@@ -277,9 +277,7 @@ export class PodSyncer {
       c.backoff = afterRetry(c.backoff, this.options.crashBackoff);
     }
     try {
-      trace(rec.uid, 'image-done');
       const id = await createAndStartContainer(this.options.starter, pc, spec, imageRecord, attempt);
-      trace(rec.uid, 'started');
       c.restartCount = attempt;
       c.containerId = id;
       c.terminated = undefined;
