@@ -130,8 +130,7 @@ export async function runServer(flags: ServerFlags): Promise<RunningServer> {
       schedulerConfig: flags.schedulerConfig,
       nodeMonitorGracePeriodMs: flags.nodeMonitorGracePeriodMs,
     };
-    // A small young generation keeps the thread's memory down; its objects are mostly long-lived caches.
-    const worker = new Worker(new URL('./components-worker.js', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+    const worker = new Worker(new URL('./components-worker.js', import.meta.url), { workerData: data });
     worker.on('error', (err) => log.error('components thread failed', { error: err.stack }));
     componentsWorker = worker;
   }

@@ -8,6 +8,8 @@ export class Snapshot {
   private readonly byName = new Map<string, NodeInfo>();
   private readonly podNode = new Map<string, string>();
   private nodeList: NodeInfo[] | undefined;
+  /** How many nodes hold each image; rebuilt only after nodes change (ImageLocality reads it per pod). */
+  private imageCounts: Map<string, number> | undefined;
   /** Nodes that hold pods with pod (anti-)affinity: the only ones existing-pod checks must visit. */
   readonly havePodsWithAffinity = new Set<NodeInfo>();
   readonly havePodsWithRequiredAntiAffinity = new Set<NodeInfo>();
@@ -27,6 +29,14 @@ export class Snapshot {
     return this.nodeList;
   }
 
+  imageNodeCount(image: string): number {
+    if (!this.imageCounts) {
+      this.imageCounts = new Map();
+      for (const info of this.list()) for (const name of info.imageSizes.keys()) this.imageCounts.set(name, (this.imageCounts.get(name) ?? 0) + 1);
+    }
+    return this.imageCounts.get(image) ?? 0;
+  }
+
   get(name: string): NodeInfo | undefined {
     const info = this.byName.get(name);
     return info?.node ? info : undefined;
@@ -37,6 +47,7 @@ export class Snapshot {
   }
 
   setNode(node: Node): void {
+    this.imageCounts = undefined;
     const name = node.metadata.name ?? '';
     const info = this.byName.get(name);
     if (info) {
@@ -50,6 +61,7 @@ export class Snapshot {
   }
 
   removeNode(name: string): void {
+    this.imageCounts = undefined;
     const info = this.byName.get(name);
     if (!info) return;
     this.nodeList = undefined;

@@ -23,13 +23,9 @@ export function newImageLocality(): PreScorePlugin & ScorePlugin {
     preScore(state, pod, _nodes, snapshot) {
       const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
       const images = [...new Set(containers.filter((c) => c.image).map((c) => normalizedImageName(c.image!)))];
-      const all = snapshot.list();
+      const total = snapshot.numNodes();
       const spread = new Map<string, number>();
-      for (const image of images) {
-        let n = 0;
-        for (const info of all) if (info.imageSizes.has(image)) n++;
-        spread.set(image, all.length === 0 ? 0 : n / all.length);
-      }
+      for (const image of images) spread.set(image, total === 0 ? 0 : snapshot.imageNodeCount(image) / total);
       state.write(STATE_KEY, new FrozenState<ImageSpread>({ images, spread, containers: containers.length }));
       return undefined;
     },
