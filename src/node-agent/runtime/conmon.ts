@@ -83,6 +83,8 @@ export async function launchConmon(launch: ConmonLaunch): Promise<number> {
   try {
     const child = spawn(launch.conmonPath, conmonArgs(launch), {
       detached: true,
+      // conmon also drops an `oom` marker in its working directory: keep it in the container's dir.
+      cwd: launch.containerDir,
       stdio: ['ignore', errFd, errFd, 'pipe'],
       env: { ...process.env, _OCI_SYNCPIPE: '3' },
     });
