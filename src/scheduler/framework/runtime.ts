@@ -51,6 +51,7 @@ export class Framework implements FrameworkHandle {
   readonly permitPlugins: PermitPlugin[] = [];
   readonly bindPlugins: BindPlugin[] = [];
   private readonly instances = new Map<string, AnyPlugin>();
+  private readonly scores: NodeScore[] = [];
 
   constructor(
     profile: ProfileSpec,
@@ -109,9 +110,13 @@ export class Framework implements FrameworkHandle {
     return { nodeNames };
   }
 
+  /** Undefined means every filter passed; nothing is allocated on that path. */
   runFilters(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status | undefined {
-    for (const plugin of this.filterPlugins) {
-      if (state.skipFilter.has(plugin.name)) continue;
+    const plugins = this.filterPlugins;
+    const skip = state.skipFilter.size > 0 ? state.skipFilter : undefined;
+    for (let i = 0; i < plugins.length; i++) {
+      const plugin = plugins[i]!;
+      if (skip !== undefined && skip.has(plugin.name)) continue;
       const status = plugin.filter(state, pod, nodeInfo);
       if (status && status.code !== 'Success') return status.plugin ? status : { ...status, plugin: plugin.name };
     }
@@ -153,17 +158,40 @@ export class Framework implements FrameworkHandle {
 
   /** Weighted total per node, in the order of `nodes`. */
   runScore(state: CycleState, pod: Pod, nodes: NodeInfo[]): number[] {
-    const totals = new Array<number>(nodes.length).fill(0);
-    for (const { plugin, weight } of this.scorePlugins) {
+    const n = nodes.length;
+    const totals = new Array<number>(n).fill(0);
+    const plugins = this.scorePlugins;
+    for (let p = 0; p < plugins.length; p++) {
+      const { plugin, weight } = plugins[p]!;
       if (state.skipScore.has(plugin.name)) continue;
-      const scores: NodeScore[] = nodes.map((n) => ({ name: n.name, score: plugin.score(state, pod, n) }));
-      plugin.normalizeScore?.(state, pod, scores);
-      for (let i = 0; i < scores.length; i++) {
-        const s = Math.max(0, Math.min(MAX_NODE_SCORE, scores[i]!.score));
-        totals[i]! += s * weight;
+      if (!plugin.normalizeScore) {
+        // No normalisation: raw scores go straight into the totals, no per-node objects.
+        for (let i = 0; i < n; i++) totals[i]! += clampScore(plugin.score(state, pod, nodes[i]!)) * weight;
+        continue;
       }
+      const scores = this.scoreBuffer(nodes);
+      for (let i = 0; i < n; i++) scores[i]!.score = plugin.score(state, pod, nodes[i]!);
+      plugin.normalizeScore(state, pod, scores);
+      for (let i = 0; i < n; i++) totals[i]! += clampScore(scores[i]!.score) * weight;
     }
     return totals;
+  }
+
+  /** NodeScore entries for `nodes`, reused across plugins and cycles (a cycle runs synchronously). */
+  private scoreBuffer(nodes: NodeInfo[]): NodeScore[] {
+    const buf = this.scores;
+    const n = nodes.length;
+    for (let i = 0; i < n; i++) {
+      const name = nodes[i]!.name;
+      const entry = buf[i];
+      if (entry === undefined) buf.push({ name, score: 0 });
+      else {
+        entry.name = name;
+        entry.score = 0;
+      }
+    }
+    if (buf.length > n) buf.length = n;
+    return buf;
   }
 
   runReserve(state: CycleState, pod: Pod, nodeName: string): Status | undefined {
@@ -201,6 +229,10 @@ export class Framework implements FrameworkHandle {
   newCycleState(): CycleState {
     return new CycleState();
   }
+}
+
+function clampScore(score: number): number {
+  return score < 0 ? 0 : score > MAX_NODE_SCORE ? MAX_NODE_SCORE : score;
 }
 
 function intersect(current: Set<string> | undefined, result: PreFilterResult | undefined): Set<string> | undefined {

@@ -1,7 +1,8 @@
 // NodeResourcesBalancedAllocation: prefer nodes where the pod leaves cpu and memory (or the
 // configured resources) used in similar proportions.
 import { MAX_NODE_SCORE, type ScorePlugin } from '../../framework/interfaces.js';
-import { podRequests } from '../../framework/resource.js';
+import { podRequests, type PodRequests } from '../../framework/resource.js';
+import type { Pod } from '../../framework/types.js';
 import { requestedWithPod } from '../node-resources-fit/node-resources-fit.js';
 import { DEFAULT_RESOURCES, type ResourceWeight } from '../node-resources-fit/scoring.js';
 
@@ -13,29 +14,47 @@ export interface BalancedAllocationArgs {
 
 /** 1 minus the standard deviation of the utilisation fractions, times MAX_NODE_SCORE. */
 export function balanceScore(fractions: number[]): number {
-  if (fractions.length === 0) return 0;
+  return balanceScoreOf(fractions, fractions.length);
+}
+
+/** balanceScore over the first `count` entries; lets the per-node path reuse one typed buffer. */
+function balanceScoreOf(fractions: ArrayLike<number>, count: number): number {
+  if (count === 0) return 0;
   let std: number;
-  if (fractions.length === 2) std = Math.abs(fractions[0]! - fractions[1]!) / 2;
+  if (count === 2) std = Math.abs(fractions[0]! - fractions[1]!) / 2;
   else {
-    const mean = fractions.reduce((a, b) => a + b, 0) / fractions.length;
-    std = Math.sqrt(fractions.reduce((a, f) => a + (f - mean) * (f - mean), 0) / fractions.length);
+    let sum = 0;
+    for (let i = 0; i < count; i++) sum += fractions[i]!;
+    const mean = sum / count;
+    let squares = 0;
+    for (let i = 0; i < count; i++) squares += (fractions[i]! - mean) * (fractions[i]! - mean);
+    std = Math.sqrt(squares / count);
   }
   return Math.trunc((1 - std) * MAX_NODE_SCORE);
 }
 
 export function newBalancedAllocation(args?: BalancedAllocationArgs): ScorePlugin {
   const resources = args?.resources && args.resources.length > 0 ? args.resources : [...DEFAULT_RESOURCES];
+  // Reused for every node (score calls run synchronously): a plain array here would reallocate per node.
+  const fractions = new Float64Array(resources.length);
+  let lastPod: Pod | undefined;
+  let lastRequests: PodRequests | undefined;
   return {
     name: BALANCED_ALLOCATION,
     score(_state, pod, nodeInfo) {
-      const req = podRequests(pod);
-      const fractions: number[] = [];
-      for (const { name } of resources) {
-        const capacity = nodeInfo.allocatable.get(name);
-        if (capacity === 0) continue;
-        fractions.push(Math.min(1, requestedWithPod(nodeInfo, req, name) / capacity));
+      if (pod !== lastPod || lastRequests === undefined) {
+        lastRequests = podRequests(pod);
+        lastPod = pod;
       }
-      return balanceScore(fractions);
+      const req = lastRequests;
+      let count = 0;
+      for (let i = 0; i < resources.length; i++) {
+        const name = resources[i]!.name;
+        const capacity = nodeInfo.allocatableOf(name);
+        if (capacity === 0) continue;
+        fractions[count++] = Math.min(1, requestedWithPod(nodeInfo, req, name) / capacity);
+      }
+      return balanceScoreOf(fractions, count);
     },
   };
 }

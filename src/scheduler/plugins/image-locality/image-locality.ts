@@ -1,7 +1,7 @@
 // ImageLocality: prefer nodes that already hold the pod's images, weighted by image size and by
 // how few nodes have them (so one node holding a popular image does not attract everything).
 import { FrozenState } from '../../framework/cycle-state.js';
-import { MAX_NODE_SCORE, type PreScorePlugin, type ScorePlugin } from '../../framework/interfaces.js';
+import { MAX_NODE_SCORE, SKIP, type PreScorePlugin, type ScorePlugin } from '../../framework/interfaces.js';
 import { normalizedImageName } from '../../framework/node-info.js';
 
 export const IMAGE_LOCALITY = 'ImageLocality';
@@ -12,8 +12,8 @@ const STATE_KEY = 'PreScore' + IMAGE_LOCALITY;
 
 interface ImageSpread {
   images: string[];
-  /** Share of all nodes holding each image. */
-  spread: Map<string, number>;
+  /** Share of all nodes holding each image, index-aligned with `images`. */
+  spread: number[];
   containers: number;
 }
 
@@ -24,18 +24,26 @@ export function newImageLocality(): PreScorePlugin & ScorePlugin {
       const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
       const images = [...new Set(containers.filter((c) => c.image).map((c) => normalizedImageName(c.image!)))];
       const total = snapshot.numNodes();
-      const spread = new Map<string, number>();
-      for (const image of images) spread.set(image, total === 0 ? 0 : snapshot.imageNodeCount(image) / total);
+      const spread: number[] = [];
+      let anyHeld = false;
+      for (const image of images) {
+        const share = total === 0 ? 0 : snapshot.imageNodeCount(image) / total;
+        if (share > 0) anyHeld = true;
+        spread.push(share);
+      }
+      // No node holds any of the images: every node scores 0, so skip the per-node work.
+      if (!anyHeld) return SKIP;
       state.write(STATE_KEY, new FrozenState<ImageSpread>({ images, spread, containers: containers.length }));
       return undefined;
     },
     score(state, _pod, nodeInfo) {
       const data = state.read<FrozenState<ImageSpread>>(STATE_KEY)?.value;
       if (!data || data.images.length === 0) return 0;
+      const { images, spread } = data;
       let sum = 0;
-      for (const image of data.images) {
-        const size = nodeInfo.imageSizes.get(image);
-        if (size !== undefined) sum += size * (data.spread.get(image) ?? 0);
+      for (let i = 0; i < images.length; i++) {
+        const size = nodeInfo.imageSizes.get(images[i]!);
+        if (size !== undefined) sum += size * spread[i]!;
       }
       const maxThreshold = MAX_CONTAINER_THRESHOLD * Math.max(1, data.containers);
       const clamped = Math.min(Math.max(sum, MIN_THRESHOLD), maxThreshold);

@@ -12,7 +12,8 @@ export function newNodeUnschedulable(): FilterPlugin {
   return {
     name: NODE_UNSCHEDULABLE,
     filter(_state, pod, nodeInfo) {
-      if (!nodeInfo.node?.spec?.unschedulable) return undefined;
+      // NodeInfo's copy of spec.unschedulable: no walk into the node object per node.
+      if (!nodeInfo.unschedulable || !nodeInfo.node) return undefined;
       return toleratedBy(pod.spec?.tolerations, UNSCHEDULABLE_TAINT) ? undefined : unresolvable(ERR_REASON_UNSCHEDULABLE);
     },
   };

@@ -18,7 +18,10 @@ export function newTaintToleration(): FilterPlugin & ScorePlugin {
   return {
     name: TAINT_TOLERATION,
     filter(_state, pod, nodeInfo) {
-      for (const taint of nodeInfo.node?.spec?.taints ?? []) {
+      // NodeInfo's copy of spec.taints: no walk into the node object per node.
+      const taints = nodeInfo.node ? nodeInfo.taints : undefined;
+      if (taints === undefined || taints.length === 0) return undefined;
+      for (const taint of taints) {
         if (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') continue;
         if (!toleratedBy(pod.spec?.tolerations, taint)) return unresolvable(untoleratedTaintReason(taint.key, taint.value));
       }
@@ -34,7 +37,8 @@ export function newTaintToleration(): FilterPlugin & ScorePlugin {
     },
     normalizeScore(_state, _pod, scores: NodeScore[]) {
       // Fewer untolerated taints is better: invert against the worst node.
-      const max = Math.max(0, ...scores.map((s) => s.score));
+      let max = 0;
+      for (let i = 0; i < scores.length; i++) if (scores[i]!.score > max) max = scores[i]!.score;
       for (const s of scores) s.score = max === 0 ? MAX_NODE_SCORE : MAX_NODE_SCORE - Math.trunc((s.score * MAX_NODE_SCORE) / max);
     },
   };
