@@ -166,6 +166,33 @@ describe('node agent end to end', { skip }, () => {
     assert.equal(t.reason, 'OOMKilled');
   });
 
+  test('an OOMKilled container is restarted with a growing CrashLoopBackOff', async () => {
+    await apply(podYaml('oom-loop', cluster.busybox, {
+      containers: [{ name: 'main', command: ['sh', '-c', 'dd if=/dev/zero of=/dev/null bs=200M count=1'], resources: { limits: { memory: '64Mi' } } }],
+    }));
+    // Record when each restart shows up, polling faster than the 1 s back-off base of this cluster.
+    const seen: { count: number; at: number }[] = [];
+    let sawBackOff = false;
+    let lastReason: string | undefined;
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && (seen.at(-1)?.count ?? 0) < 4) {
+      const status = (await pod('oom-loop')).status?.containerStatuses?.[0];
+      const count = status?.restartCount ?? 0;
+      if (status?.state?.waiting?.reason === 'CrashLoopBackOff') sawBackOff = true;
+      if (status?.lastState?.terminated?.reason) lastReason = status.lastState.terminated.reason;
+      if (count > (seen.at(-1)?.count ?? 0)) seen.push({ count, at: Date.now() });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(seen.length >= 4 && seen[3]!.count >= 4, `restarts seen: ${JSON.stringify(seen)}`);
+    assert.equal(lastReason, 'OOMKilled');
+    assert.ok(sawBackOff, 'the container waited in CrashLoopBackOff between restarts');
+    // Base 1 s, cap 4 s in this cluster: the third wait (4 s) must clearly exceed the first (1 s).
+    const first = seen[1]!.at - seen[0]!.at;
+    const third = seen[3]!.at - seen[2]!.at;
+    assert.ok(third > first * 1.5, `back-off grows: ${first} ms, then ${third} ms (restarts at ${JSON.stringify(seen.map((x) => [x.count, x.at - seen[0]!.at]))})`);
+    await cluster.kubectl(['delete', 'pod', 'oom-loop', '--wait=false']);
+  });
+
   test('a SIGTERM trap runs within the grace period', async () => {
     await apply(podYaml('trap', cluster.busybox, {
       terminationGracePeriodSeconds: 10,
