@@ -4,9 +4,9 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { setMaxListeners } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { ComponentsWorkerData } from './components-worker.js';
+import type { AgentWorkerData } from './agent-worker.js';
 import { API_TYPES } from '../api/types/index.js';
 import { BuiltinAdmission } from '../apiserver/admission/admission.js';
 import { ensureTls, issueServingCert, servingHosts } from '../apiserver/auth/certs.js';
@@ -17,7 +17,6 @@ import { NodeProxy } from '../apiserver/http/node-proxy.js';
 import { createRegistries } from '../apiserver/registry/registries.js';
 import type { ResourceRegistry } from '../apiserver/registry/registry.js';
 import { createLogger } from '../client/log.js';
-import { RestClient } from '../client/rest-client.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { kubeconfigYaml } from './kubeconfig.js';
 
@@ -106,18 +105,9 @@ export async function runServer(flags: ServerFlags): Promise<RunningServer> {
   ready = true;
   log.info('API server ready', { url: serverUrl, kubeconfig: kubeconfigPath, ms: Date.now() - started });
 
-  const components = new AbortController();
-  setMaxListeners(0, components.signal);
   // In-process components use the server's local Unix socket: the same API, without TLS in between.
   const localSocket = join(serverDir, 'kijabi.sock');
   await api.listenLocal(localSocket);
-  const client = new RestClient({ server: 'http://localhost', token, socketPath: localSocket });
-  const running: Promise<unknown>[] = [];
-  const run = (name: string, start: () => Promise<void>) => {
-    running.push(start().catch((err: unknown) => {
-      if (!components.signal.aborted) log.error('component stopped', { component: name, error: err instanceof Error ? err.stack : String(err) });
-    }));
-  };
   // The scheduler and controllers run on a worker thread (components-worker.ts), started after
   // /readyz passes, so the API is up in well under a second and keeps its thread for requests.
   let componentsWorker: Worker | undefined;
@@ -135,14 +125,16 @@ export async function runServer(flags: ServerFlags): Promise<RunningServer> {
     componentsWorker = worker;
   }
 
+  let agentWorker: Worker | undefined;
   if (!flags.disableAgent) {
-    run('node-agent', async () => {
-      const { NodeAgent, defaultListenAddress } = await import('../node-agent/agent.js');
-      const nodeName = (flags.nodeName ?? hostname()).toLowerCase();
-      const listenAddress = defaultListenAddress(flags);
-      const streamingTls = await issueServingCert(join(serverDir, 'tls'), [...new Set(['127.0.0.1', flags.nodeIp ?? '127.0.0.1', listenAddress, 'localhost', hostname()])], `system:node:${nodeName}`);
-      await new NodeAgent({
-        client,
+    const { defaultListenAddress } = await import('../node-agent/listen-address.js');
+    const nodeName = (flags.nodeName ?? hostname()).toLowerCase();
+    const listenAddress = defaultListenAddress(flags);
+    const streamingTls = await issueServingCert(join(serverDir, 'tls'), [...new Set(['127.0.0.1', flags.nodeIp ?? '127.0.0.1', listenAddress, 'localhost', hostname()])], `system:node:${nodeName}`);
+    const data: AgentWorkerData = {
+      socketPath: localSocket,
+      token,
+      options: {
         nodeName,
         dataDir: join(flags.dataDir, 'agent'),
         podCidr: `${flags.clusterCidr.split('/')[0]}/24`,
@@ -155,9 +147,11 @@ export async function runServer(flags: ServerFlags): Promise<RunningServer> {
         streamingTls,
         agentToken: token,
         crashLoopBackoff: flags.crashBackoffMs,
-        log: createLogger('node-agent'),
-      }).start(components.signal);
-    });
+      },
+    };
+    // The agent forks helper processes all the time; on its own thread that blocks only itself.
+    agentWorker = new Worker(new URL('./agent-worker.js', import.meta.url), { workerData: data });
+    agentWorker.on('error', (err) => log.error('node agent thread failed', { error: err.stack }));
   }
 
   let stopped = false;
@@ -168,19 +162,16 @@ export async function runServer(flags: ServerFlags): Promise<RunningServer> {
     async stop() {
       if (stopped) return;
       stopped = true;
-      components.abort();
-      if (componentsWorker) {
-        const worker = componentsWorker;
+      await Promise.all([componentsWorker, agentWorker].map(async (worker) => {
+        if (!worker) return;
         const exited = new Promise((resolve) => worker.once('exit', resolve));
         worker.postMessage('stop');
-        const timer = setTimeout(() => void worker.terminate(), 5000);
+        const timer = setTimeout(() => void worker.terminate(), 10_000);
         await exited;
         clearTimeout(timer);
-      }
+      }));
       admission.close();
       await api.close();
-      await Promise.allSettled(running);
-      client.close();
       await store.close();
     },
   };

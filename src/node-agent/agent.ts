@@ -1,6 +1,7 @@
 // The node agent (Kijabi's kubelet): checks the host, registers the Node and keeps its Lease,
 // sets up pod networking, runs the pods bound to this node and serves logs/exec/port-forward.
 
+import { defaultListenAddress } from './listen-address.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isApiError } from '../api/errors.js';
@@ -135,9 +136,7 @@ function isLoopback(address: string): boolean {
 }
 
 /** See NodeAgentOptions.kubeletListenAddress. */
-export function defaultListenAddress(o: { nodeIp?: string; nodeNetns?: string; kubeletListenAddress?: string }): string {
-  return o.kubeletListenAddress ?? (o.nodeNetns ? '127.0.0.1' : (o.nodeIp ?? '127.0.0.1'));
-}
+export { defaultListenAddress };
 
 /** Says which address failed and which flag picks another. */
 export function bindErrorMessage(err: NodeJS.ErrnoException, address: string, o: { nodeIp?: string; nodeNetns?: string; streamingPort: number }): string {
