@@ -19,23 +19,11 @@ import { parseArgs } from 'node:util';
 import { memoryMiB, printTable, round, runPool, startServer, type BenchServer } from './apiserver-support.js';
 import { printSelfTimes, topSelfTimes } from './apiserver-profile.js';
 import { startHollowNodes, type HollowNodesProcess } from '../test/support/hollow.js';
+import { MOST_ALLOCATED } from '../test/support/scheduler-config.js';
 
 const NAMESPACE = 'bench';
 const CONCURRENCY = 16;
 
-const MOST_ALLOCATED = `apiVersion: kubescheduler.config.k8s.io/v1
-kind: KubeSchedulerConfiguration
-profiles:
-- schedulerName: default-scheduler
-  pluginConfig:
-  - name: NodeResourcesFit
-    args:
-      scoringStrategy:
-        type: MostAllocated
-        resources:
-        - {name: cpu, weight: 1}
-        - {name: memory, weight: 1}
-`;
 
 interface PodTimes {
   created?: number;

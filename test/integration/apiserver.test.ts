@@ -254,6 +254,16 @@ describe('API server through the client library', () => {
     await expectApiError(client.evict('default', 'bind-me'), 'TooManyRequests', 429, /disruption budget/);
   });
 
+  test('YAML request bodies are accepted', async () => {
+    const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-yaml\ndata:\n  greeting: hello\n';
+    const created = await raw(server, ca, { method: 'POST', path: '/api/v1/namespaces/default/configmaps', token: 'integration-token', body: yaml, contentType: 'application/yaml' });
+    assert.equal(created.code, 201, created.body);
+    assert.deepEqual((await client.get(CONFIGMAPS, 'default', 'from-yaml')).data, { greeting: 'hello' });
+    const broken = await raw(server, ca, { method: 'POST', path: '/api/v1/namespaces/default/configmaps', token: 'integration-token', body: 'data: [unclosed', contentType: 'application/yaml' });
+    assert.equal(broken.code, 400);
+    assert.equal(JSON.parse(broken.body).reason, 'BadRequest');
+  });
+
   test('bad requests get a Status and change nothing; the server keeps serving', async () => {
     const noToken = await raw(server, ca, { method: 'GET', path: '/api/v1/namespaces/default/configmaps' });
     assert.equal(noToken.code, 401);

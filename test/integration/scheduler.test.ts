@@ -13,6 +13,7 @@ import { runServer, type RunningServer } from '../../src/cmd/server.js';
 import { PatchTypes, RestClient } from '../../src/client/rest-client.js';
 import { HollowNodes } from '../../src/hollow-nodes/hollow-nodes.js';
 import { eventually } from '../support/cluster.js';
+import { MOST_ALLOCATED } from '../support/scheduler-config.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
 const NODES = findResource('', 'v1', 'nodes')!;
@@ -20,19 +21,6 @@ const NAMESPACES = findResource('', 'v1', 'namespaces')!;
 const PRIORITY_CLASSES = findResource('scheduling.k8s.io', 'v1', 'priorityclasses')!;
 const EVENTS = findResource('', 'v1', 'events')!;
 
-const MOST_ALLOCATED = `apiVersion: kubescheduler.config.k8s.io/v1
-kind: KubeSchedulerConfiguration
-profiles:
-- schedulerName: default-scheduler
-  pluginConfig:
-  - name: NodeResourcesFit
-    args:
-      scoringStrategy:
-        type: MostAllocated
-        resources:
-        - {name: cpu, weight: 1}
-        - {name: memory, weight: 1}
-`;
 
 interface PodOptions {
   cpu?: string;
@@ -147,8 +135,6 @@ describe('scheduler with hollow nodes', () => {
     await client.patch(NODES, undefined, 'zone-1', PatchTypes.merge, { metadata: { labels: { zone: 'a' } } });
     await client.patch(NODES, undefined, 'zone-2', PatchTypes.merge, { metadata: { labels: { zone: 'b', disk: 'ssd' } } });
     await client.patch(NODES, undefined, 'zone-3', PatchTypes.merge, { metadata: { labels: { zone: 'b' } } });
-    const zoneNodes = { nodeSelector: { 'kubernetes.io/hostname': 'placeholder' } };
-    void zoneNodes;
 
     // Only the tainted node has the label the pod selects; without a toleration it cannot go there.
     await client.create(PODS, pod(ns, 'needs-ssd-a', { spec: { nodeSelector: { zone: 'a', disk: 'ssd' } } }));

@@ -146,7 +146,7 @@ export class ResourceRegistry {
       try {
         page = await store.list(prefix, { revision, startAfter, limit: limit ? Math.max(limit - items.length, 1) : 0 });
       } catch (err) {
-        throw translateStoreError(err, this, options.continueToken !== undefined);
+        throw translateStoreError(err, options.continueToken !== undefined);
       }
       listRevision = page.revision;
       revision = page.revision;
@@ -251,7 +251,7 @@ export class ResourceRegistry {
       return this.present(kv);
     } catch (err) {
       if (isStoreError(err, 'KeyExists')) throw alreadyExists(this.ref, name);
-      throw translateStoreError(err, this);
+      throw translateStoreError(err);
     }
   }
 
@@ -277,10 +277,7 @@ export class ResourceRegistry {
         return { object: created, created: true };
       }
       const rv = options.preconditionRv ?? desired.metadata.resourceVersion;
-      if (rv && rv !== current.metadata.resourceVersion) {
-        if (options.preconditionRv === undefined || attempt > 0) throw conflict(this.ref, name);
-        throw conflict(this.ref, name);
-      }
+      if (rv && rv !== current.metadata.resourceVersion) throw conflict(this.ref, name);
       const next = this.prepareUpdate(desired, current, ctx, options.subresource);
       if (ctx.dryRun) return { object: next, created: false };
       if (this.shouldDeleteNow(next)) {
@@ -299,7 +296,7 @@ export class ResourceRegistry {
         if (isStoreError(err, 'Conflict') && !rv && attempt < MAX_UPDATE_RETRIES) continue;
         if (isStoreError(err, 'Conflict')) throw conflict(this.ref, name);
         if (isStoreError(err, 'NotFound')) throw notFound(this.ref, name);
-        throw translateStoreError(err, this);
+        throw translateStoreError(err);
       }
     }
   }
@@ -370,7 +367,7 @@ export class ResourceRegistry {
     } catch (err) {
       if (isStoreError(err, 'Conflict')) return undefined;
       if (isStoreError(err, 'NotFound')) throw notFound(this.ref, obj.metadata.name ?? '');
-      throw translateStoreError(err, this);
+      throw translateStoreError(err);
     }
   }
 }
@@ -404,7 +401,7 @@ export function decodeContinue(token: string): { rv: number; start: string } {
   throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
 }
 
-export function translateStoreError(err: unknown, registry: ResourceRegistry, continuing = false): ApiError {
+export function translateStoreError(err: unknown, continuing = false): ApiError {
   if (isApiError(err)) return err;
   if (isStoreError(err, 'Compacted')) {
     if (continuing) {
@@ -416,6 +413,5 @@ export function translateStoreError(err: unknown, registry: ResourceRegistry, co
     return new ApiError('Timeout', 504, `Too large resource version: ${err.message}`, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }] });
   }
   if (isStoreError(err, 'Unavailable')) return new ApiError('ServiceUnavailable', 503, `storage is unavailable: ${err.message}`);
-  void registry;
   return internal(err);
 }

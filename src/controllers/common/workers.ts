@@ -54,6 +54,9 @@ export function runControllerWorkers(options: ControllerWorkerOptions): Promise<
  * until the signal aborts, then shuts the queue down.
  */
 export async function runWhenSynced(informers: InformerFactory, options: ControllerWorkerOptions): Promise<void> {
-  if (await informers.waitForSync(options.signal)) await runControllerWorkers(options);
-  options.queue.shutDown();
+  try {
+    if (await informers.waitForSync(options.signal)) await runControllerWorkers(options);
+  } finally {
+    options.queue.shutDown();
+  }
 }

@@ -5,10 +5,10 @@ import { InformerFactory } from '../../client/informer-factory.js';
 import { createLogger, type Logger } from '../../client/log.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { WorkQueue } from '../../client/work-queue.js';
-import { runControllerWorkers } from '../common/workers.js';
-import { servicesSelecting } from './pods.js';
+import { runWhenSynced } from '../common/workers.js';
+import { queueServicesAndTheirPods } from './triggers.js';
 import { EndpointsSync } from './sync.js';
-import { KINDS, type Endpoints, type Pod, type Service } from './types.js';
+import { KINDS, type Endpoints } from './types.js';
 
 export interface EndpointsControllerOptions {
   client: RestClient;
@@ -29,38 +29,22 @@ export class EndpointsController {
     this.log = options.log ?? createLogger('endpoints-controller');
     this.ownsInformers = !options.informers;
     this.informers = options.informers ?? new InformerFactory(options.client, { log: this.log });
-    const serviceInformer = this.informers.informerFor<Service>(KINDS.service);
-    const podInformer = this.informers.informerFor<Pod>(KINDS.pod);
+    const { services, pods } = queueServicesAndTheirPods(this.informers, this.queue);
     const endpointsInformer = this.informers.informerFor<Endpoints>(KINDS.endpoints);
-    const services = serviceInformer.lister();
-    const enqueue = (obj: { metadata: Service['metadata'] }): void => this.queue.add(objectKey(obj));
-    serviceInformer.addHandlers({ onAdd: enqueue, onUpdate: (_old, svc) => enqueue(svc), onDelete: enqueue });
-    const forPod = (pod: Pod): void => {
-      for (const key of servicesSelecting(services.list(pod.metadata.namespace), pod)) this.queue.add(key);
-    };
-    podInformer.addHandlers({
-      onAdd: forPod,
-      onUpdate: (oldPod, pod) => {
-        forPod(oldPod);
-        forPod(pod);
-      },
-      onDelete: forPod,
-    });
     // Someone else changed or deleted an Endpoints object: put it back if its Service still wants it.
     const forEndpoints = (ep: Endpoints): void => {
-      if (services.get(ep.metadata.namespace, ep.metadata.name ?? '')) enqueue(ep);
+      if (services.get(ep.metadata.namespace, ep.metadata.name ?? '')) this.queue.add(objectKey(ep));
     };
     endpointsInformer.addHandlers({ onUpdate: (_old, ep) => forEndpoints(ep), onDelete: forEndpoints });
-    this.syncer = new EndpointsSync({ client: options.client, services, pods: podInformer.lister(), endpoints: endpointsInformer.lister(), log: this.log });
+    this.syncer = new EndpointsSync({ client: options.client, services, pods, endpoints: endpointsInformer.lister(), log: this.log });
   }
 
   /** Runs until `signal` aborts. */
   async start(signal: AbortSignal): Promise<void> {
     if (this.ownsInformers) this.informers.start(signal);
     try {
-      if (await this.informers.waitForSync(signal)) await runControllerWorkers({ queue: this.queue, workers: this.options.workers ?? 5, signal, log: this.log, sync: (key) => this.syncer.sync(key) });
+      await runWhenSynced(this.informers, { queue: this.queue, workers: this.options.workers ?? 5, signal, log: this.log, sync: (key) => this.syncer.sync(key) });
     } finally {
-      this.queue.shutDown();
       if (this.ownsInformers) await this.informers.stopped();
     }
   }
