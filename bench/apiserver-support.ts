@@ -191,9 +191,9 @@ export async function startServer(options: StartOptions = {}): Promise<BenchServ
 /** Clock ticks per second for /proc/<pid>/stat; 100 on every Linux build node supports. */
 const CLOCK_TICKS = 100;
 
-/** User + system CPU time of a process in milliseconds. */
-export function cpuTimeMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** User + system CPU time of a process (or of one of its threads) in milliseconds. */
+export function cpuTimeMs(pid: number, tid?: number): number {
+  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
   // The command name may contain spaces: fields start after the closing parenthesis.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const utime = Number(fields[11]);

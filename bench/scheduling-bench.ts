@@ -16,7 +16,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { memoryMiB, printTable, round, runPool, startServer, type BenchServer } from './apiserver-support.js';
+import { cpuTimeMs, memoryMiB, printTable, round, runPool, startServer, type BenchServer } from './apiserver-support.js';
 import { printSelfTimes, topSelfTimes } from './apiserver-profile.js';
 import { startHollowNodes, type HollowNodesProcess } from '../test/support/hollow.js';
 import { MOST_ALLOCATED } from '../test/support/scheduler-config.js';
@@ -128,11 +128,21 @@ interface BatchResult {
   lastBoundMs: number;
   lastRunningMs: number;
   complete: boolean;
+  /** CPU ms per pod from first create to last Running: the server, the hollow nodes, this client. */
+  cpuPerPod: { server: number; serverMain: number; hollow: number; client: number };
+}
+
+/** CPU time so far of the three processes that share the machine's cores during a run. */
+function cpuNow(server: BenchServer, hollowPid: number): { server: number; serverMain: number; hollow: number; client: number } {
+  const own = process.cpuUsage();
+  // The server's main thread (its tid is the pid) serves every request: the one that limits throughput.
+  return { server: cpuTimeMs(server.pid), serverMain: cpuTimeMs(server.pid, server.pid), hollow: cpuTimeMs(hollowPid), client: (own.user + own.system) / 1000 };
 }
 
 /** Creates `count` pods named from `offset`, and waits until all are bound and Running. */
-async function createBatch(server: BenchServer, clock: PodClock, offset: number, count: number): Promise<BatchResult> {
+async function createBatch(server: BenchServer, clock: PodClock, offset: number, count: number, hollowPid: number): Promise<BatchResult> {
   const runningBefore = clock.running;
+  const cpuBefore = cpuNow(server, hollowPid);
   const t0 = performance.now();
   await runPool(count, CONCURRENCY, async (i) => {
     const name = `p-${offset + i}`;
@@ -145,6 +155,8 @@ async function createBatch(server: BenchServer, clock: PodClock, offset: number,
   });
   const createdAt = performance.now();
   const complete = await clock.until(() => clock.running - runningBefore >= count, Math.max(120_000, count * 20));
+  const cpuAfter = cpuNow(server, hollowPid);
+  const perPod = (key: 'server' | 'serverMain' | 'hollow' | 'client') => round((cpuAfter[key] - cpuBefore[key]) / count, 2);
   const mine = Array.from({ length: count }, (_, i) => clock.times.get(`p-${offset + i}`) ?? {});
   const bound = mine.map((t) => t.bound).filter((v): v is number => v !== undefined);
   const running = mine.map((t) => t.running).filter((v): v is number => v !== undefined);
@@ -160,6 +172,7 @@ async function createBatch(server: BenchServer, clock: PodClock, offset: number,
     lastBoundMs: round(lastBound - t0),
     lastRunningMs: round(lastRunning - t0),
     complete,
+    cpuPerPod: { server: perPod('server'), serverMain: perPod('serverMain'), hollow: perPod('hollow'), client: perPod('client') },
   };
 }
 
@@ -174,6 +187,10 @@ function report(title: string, result: BatchResult, extra: [string, string | num
     ['bound', result.boundPerS, 'pods/s end to end (first create -> last bound)'],
     ['Running', result.runningPerS, 'pods/s end to end (first create -> last Running)'],
     ['all Running', result.complete ? 'yes' : 'NO (timed out)'],
+    ['CPU per pod: server', result.cpuPerPod.server, 'ms (both threads; the three processes share the cores)'],
+    ['CPU per pod: server main thread', result.cpuPerPod.serverMain, 'ms (API requests and watches)'],
+    ['CPU per pod: hollow nodes', result.cpuPerPod.hollow, 'ms'],
+    ['CPU per pod: bench client', result.cpuPerPod.client, 'ms'],
     ...extra,
   ]);
 }
@@ -197,7 +214,7 @@ async function throughput(nodes: number, pods: number, cpuProf?: string): Promis
     group = started;
     const clock = new PodClock(server);
     await clock.start(rv);
-    const result = await createBatch(server, clock, 0, pods);
+    const result = await createBatch(server, clock, 0, pods, started.pid);
     clock.stop();
     report(`Scheduling throughput: ${nodes} hollow nodes, ${pods} pods`, result, [
       ['nodes registered in', round(registerMs / 1000, 1), 's (create + status patch, 16 in flight)'],
@@ -228,7 +245,7 @@ async function scale(nodes: number, pods: number, total: number): Promise<void> 
     let created = 0;
     while (created < total) {
       const count = Math.min(pods, total - created);
-      const result = await createBatch(server, clock, created, count);
+      const result = await createBatch(server, clock, created, count, started.pid);
       created += count;
       report(`Scale: ${nodes} hollow nodes, pods ${created - count}..${created}`, result);
       rows.push([`RSS at ${created} pods`, round(memoryMiB(server.pid).rss), `MiB (peak ${round(memoryMiB(server.pid).peak)})`]);

@@ -1,7 +1,7 @@
 // The resources the API server serves: one descriptor each. Discovery, routing, the registry,
 // the OpenAPI documents and the client's REST paths are all derived from this table.
 
-export type Subresource = 'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'attach' | 'portforward' | 'proxy' | 'ephemeralcontainers';
+export type Subresource = 'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'attach' | 'portforward' | 'proxy' | 'ephemeralcontainers' | 'token';
 
 export interface ResourceDescriptor {
   group: string;
@@ -49,7 +49,7 @@ export const RESOURCES: readonly ResourceDescriptor[] = [
   core('Secret', 'secrets', true),
   core('Node', 'nodes', false, { shortNames: ['no'], subresources: ['status'] }),
   core('Event', 'events', true, { shortNames: ['ev'] }),
-  core('ServiceAccount', 'serviceaccounts', true, { shortNames: ['sa'] }),
+  core('ServiceAccount', 'serviceaccounts', true, { shortNames: ['sa'], subresources: ['token'] }),
   core('PersistentVolume', 'persistentvolumes', false, { shortNames: ['pv'], subresources: ['status'] }),
   core('PersistentVolumeClaim', 'persistentvolumeclaims', true, { shortNames: ['pvc'], subresources: ['status'] }),
   core('LimitRange', 'limitranges', true, { shortNames: ['limits'] }),
@@ -75,6 +75,7 @@ export const RESOURCES: readonly ResourceDescriptor[] = [
   grouped('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', true),
   grouped('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', false),
   grouped('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false, { verbs: ['create'] }),
+  grouped('authentication.k8s.io', 'v1', 'SelfSubjectReview', 'selfsubjectreviews', false, { verbs: ['create'] }),
 ];
 
 export function apiVersionOf(desc: { group: string; version: string }): string {

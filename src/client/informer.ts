@@ -18,6 +18,11 @@ export interface InformerOptions {
   log?: Logger;
   /** Server-side watch timeout; default a random 300–600 s, as client-go does, to spread reconnects. */
   watchTimeoutSeconds?: () => number;
+  /**
+   * Keep metadata.managedFields on cached objects. Off by default: no controller reads them and
+   * they are often the larger part of an object (kube-controller-manager drops them too).
+   */
+  keepManagedFields?: boolean;
   /** Backoff after failed list/watch requests. */
   initialBackoffMs?: number;
   maxBackoffMs?: number;
@@ -46,6 +51,11 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+function dropManagedFields(obj: KubeObject): void {
+  // Assigning undefined (not `delete`) keeps the metadata object's shape fast; JSON omits the key.
+  if (obj.metadata?.managedFields !== undefined) obj.metadata.managedFields = undefined;
+}
+
 export class Informer<T extends KubeObject = KubeObject> {
   readonly descriptor: ResourceDescriptor;
   private readonly cache = new ObjectCache<T>();
@@ -71,12 +81,14 @@ export class Informer<T extends KubeObject = KubeObject> {
     this.cache.addIndex(name, fn);
   }
 
+  /** A handler added after the first list (a late sharer of a running informer) first sees every cached object as added. */
   addHandlers(handlers: InformerHandlers<T>): void {
     this.handlers.push(handlers);
+    if (this.synced && handlers.onAdd) for (const obj of this.cache.list()) handlers.onAdd(obj);
   }
 
   onAdd(fn: AddHandler<T>): void {
-    this.handlers.push({ onAdd: fn });
+    this.addHandlers({ onAdd: fn });
   }
 
   onUpdate(fn: UpdateHandler<T>): void {
@@ -176,6 +188,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       signal,
     });
     if (signal.aborted) return;
+    if (!this.options.keepManagedFields) for (const item of items) dropManagedFields(item);
     const diff = this.cache.replace(items);
     this.resourceVersion = resourceVersion;
     this.markSynced();
@@ -208,6 +221,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     switch (event.type) {
       case 'ADDED':
       case 'MODIFIED': {
+        if (!this.options.keepManagedFields) dropManagedFields(event.object);
         const old = this.cache.set(event.object);
         const stored = this.cache.get(objectKey(event.object))!;
         if (old) this.notify((h) => h.onUpdate?.(old, stored));

@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { setMaxListeners } from 'node:events';
 import { createLogger } from '../client/log.js';
+import { InformerFactory } from '../client/informer-factory.js';
 import { RestClient } from '../client/rest-client.js';
 
 export interface ComponentsWorkerData {
@@ -14,6 +15,8 @@ export interface ComponentsWorkerData {
   scheduler: boolean;
   schedulerConfig?: string;
   nodeMonitorGracePeriodMs?: number;
+  /** The cluster CA certificate (PEM) published as kube-root-ca.crt in every namespace. */
+  clusterCaPem?: string;
 }
 
 const data = workerData as ComponentsWorkerData;
@@ -25,6 +28,8 @@ parentPort?.on('message', (message: unknown) => {
 });
 
 const client = new RestClient({ server: 'http://localhost', token: data.token, socketPath: data.socketPath });
+// One set of informers for the scheduler and the controllers: every watch event is parsed once.
+const informers = new InformerFactory(client, { log });
 const running: Promise<void>[] = [];
 const run = (name: string, start: () => Promise<void>) => {
   running.push(
@@ -34,14 +39,14 @@ const run = (name: string, start: () => Promise<void>) => {
   );
 };
 if (data.controllers) {
-  run('controllers', async () => (await import('../controllers/controller-manager.js')).startControllers({ client, signal: stop.signal, nodeMonitorGracePeriodMs: data.nodeMonitorGracePeriodMs }));
+  run('controllers', async () => (await import('../controllers/controller-manager.js')).startControllers({ client, informers, signal: stop.signal, nodeMonitorGracePeriodMs: data.nodeMonitorGracePeriodMs, clusterCaPem: data.clusterCaPem }));
 }
 if (data.scheduler) {
   run('scheduler', async () => {
     const { Scheduler } = await import('../scheduler/scheduler.js');
     const { loadSchedulerConfig } = await import('../scheduler/config.js');
     const config = data.schedulerConfig ? loadSchedulerConfig(data.schedulerConfig) : undefined;
-    await new Scheduler({ client, config }).start(stop.signal);
+    await new Scheduler({ client, config, informers }).start(stop.signal);
   });
 }
 await Promise.allSettled(running);

@@ -12,6 +12,10 @@ import { BuiltinAdmission } from '../apiserver/admission/admission.js';
 import { ensureTls, issueServingCert, servingHosts } from '../apiserver/auth/certs.js';
 import { ensureToken, TokenAuthenticator } from '../apiserver/auth/token.js';
 import { bootstrapCluster } from '../apiserver/bootstrap.js';
+import { RegistryBoundObjectChecker } from '../apiserver/serviceaccount/bound-objects.js';
+import { ensureServiceAccountKey } from '../apiserver/serviceaccount/signing-key.js';
+import { ServiceAccountTokenIssuer } from '../apiserver/serviceaccount/token-issuer.js';
+import { serveServiceAccountTokens } from '../apiserver/serviceaccount/token-subresource.js';
 import { ApiServer } from '../apiserver/http/server.js';
 import { NodeProxy } from '../apiserver/http/node-proxy.js';
 import { createRegistries } from '../apiserver/registry/registries.js';
@@ -69,7 +73,8 @@ export async function runServer(flags: ServerFlags): Promise<RunningServer> {
   mkdirSync(join(serverDir, 'db'), { recursive: true, mode: 0o700 });
   const store = SqliteStore.open(join(serverDir, 'db', 'state.db'));
   const token = ensureToken(join(serverDir, 'token'), flags.token);
-  const tls = await ensureTls(join(serverDir, 'tls'), servingHosts(flags.bindAddress));
+  // The CA and the token signing key are made side by side on first start (both off the event loop).
+  const [tls, serviceAccountKey] = await Promise.all([ensureTls(join(serverDir, 'tls'), servingHosts(flags.bindAddress)), ensureServiceAccountKey(join(serverDir, 'tls'))]);
   const authenticator = new TokenAuthenticator();
   authenticator.addToken(token, { name: 'system:admin', groups: ['system:masters', 'system:authenticated'] });
 
@@ -78,6 +83,15 @@ export async function runServer(flags: ServerFlags): Promise<RunningServer> {
     for (const registry of registries?.values() ?? []) if (registry.desc.group === group && registry.desc.resource === resource) return registry;
     return undefined;
   };
+  const serviceAccountTokens = new ServiceAccountTokenIssuer({ key: serviceAccountKey });
+  const stopTokenChecks = new AbortController();
+  authenticator.useServiceAccountTokens(serviceAccountTokens, new RegistryBoundObjectChecker({
+    serviceAccounts: () => lookup('', 'serviceaccounts'),
+    pods: () => lookup('', 'pods'),
+    secrets: () => lookup('', 'secrets'),
+    signal: stopTokenChecks.signal,
+  }));
+  serveServiceAccountTokens(store, serviceAccountTokens);
   const admission = new BuiltinAdmission({
     namespaces: () => lookup('', 'namespaces'),
     services: () => lookup('', 'services'),
@@ -87,6 +101,7 @@ export async function runServer(flags: ServerFlags): Promise<RunningServer> {
       priorityClasses: () => lookup('scheduling.k8s.io', 'priorityclasses'),
       defaultNotReadyTolerationSeconds: flags.defaultNotReadyTolerationSeconds ?? 300,
       defaultUnreachableTolerationSeconds: flags.defaultUnreachableTolerationSeconds ?? 300,
+      serviceAccounts: () => lookup('', 'serviceaccounts'),
     },
   });
   registries = createRegistries({ store, types: API_TYPES, now: () => new Date(), admission });
@@ -119,8 +134,9 @@ export async function runServer(flags: ServerFlags): Promise<RunningServer> {
       scheduler: !flags.disableScheduler,
       schedulerConfig: flags.schedulerConfig,
       nodeMonitorGracePeriodMs: flags.nodeMonitorGracePeriodMs,
+      clusterCaPem: tls.caCertPem,
     };
-    const worker = new Worker(new URL('./components-worker.js', import.meta.url), { workerData: data });
+    const worker = new Worker(new URL('./components-worker.js', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: Number(process.env.KJB_YOUNG ?? 6) } });
     worker.on('error', (err) => log.error('components thread failed', { error: err.stack }));
     componentsWorker = worker;
   }
@@ -171,6 +187,7 @@ export async function runServer(flags: ServerFlags): Promise<RunningServer> {
         clearTimeout(timer);
       }));
       admission.close();
+      stopTokenChecks.abort();
       await api.close();
       await store.close();
     },

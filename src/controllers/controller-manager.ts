@@ -17,6 +17,7 @@ import { EndpointsController } from './endpoints/controller.js';
 import { EndpointSliceController } from './endpointslice/controller.js';
 import { GarbageCollector } from './gc/controller.js';
 import { NamespaceController } from './namespace/controller.js';
+import { RootCaPublisher } from './rootca/controller.js';
 
 export interface StartableController {
   start(signal: AbortSignal): Promise<void>;
@@ -26,6 +27,8 @@ export interface StartableController {
 export interface ControllerSettings {
   /** --node-monitor-grace-period: how long a node may go without a heartbeat before it is lost. */
   nodeMonitorGracePeriodMs?: number;
+  /** The cluster CA (PEM) the root CA publisher puts in every namespace; without it that controller idles. */
+  clusterCaPem?: string;
 }
 
 type ControllerFactory = (options: WorkloadControllerOptions & ControllerSettings) => StartableController;
@@ -45,15 +48,17 @@ export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   endpointslice: (o) => new EndpointSliceController(o),
   garbagecollector: (o) => new GarbageCollector({ client: o.client, informers: o.informers }),
   namespace: (o) => new NamespaceController({ client: o.client }),
+  'root-ca-cert-publisher': (o) => (o.clusterCaPem ? new RootCaPublisher({ ...o, caPem: o.clusterCaPem }) : { start: async () => {} }),
 };
 
-export async function startControllers(options: { client: RestClient; signal: AbortSignal; log?: Logger; only?: string[]; now?: () => Date } & ControllerSettings): Promise<void> {
+/** `informers`: a factory shared with other components of the thread (the scheduler), so each watch is parsed once. */
+export async function startControllers(options: { client: RestClient; signal: AbortSignal; log?: Logger; only?: string[]; now?: () => Date; informers?: InformerFactory } & ControllerSettings): Promise<void> {
   const log = options.log ?? createLogger('controller-manager');
-  const informers = new InformerFactory(options.client, { log });
+  const informers = options.informers ?? new InformerFactory(options.client, { log });
   const unknown = (options.only ?? []).filter((name) => !(name in CONTROLLERS));
   if (unknown.length) log.warn('unknown controllers ignored', { controllers: unknown });
   const names = Object.keys(CONTROLLERS).filter((name) => !options.only || options.only.includes(name));
-  const controllers = names.map((name) => ({ name, controller: CONTROLLERS[name]!({ client: options.client, informers, now: options.now, log: log.with({ controller: name }), nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs }) }));
+  const controllers = names.map((name) => ({ name, controller: CONTROLLERS[name]!({ client: options.client, informers, now: options.now, log: log.with({ controller: name }), nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, clusterCaPem: options.clusterCaPem }) }));
   informers.start(options.signal);
   log.info('starting controllers', { controllers: names });
   await Promise.all(

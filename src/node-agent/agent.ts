@@ -80,6 +80,11 @@ export class ClientObjectSource implements ObjectSource {
   getSecret(ns: string, name: string): Promise<KubeObject | undefined> {
     return this.get(this.secrets, ns, name);
   }
+
+  /** TokenRequest for serviceAccountToken projections (the serviceaccounts/token subresource). */
+  requestServiceAccountToken(namespace: string, serviceAccount: string, tokenRequest: KubeObject): Promise<KubeObject> {
+    return this.client.request<KubeObject>({ method: 'POST', path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(serviceAccount)}/token`, body: tokenRequest });
+  }
 }
 
 /** Explains what the host lacks, with the install hint for each item. */

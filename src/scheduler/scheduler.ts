@@ -5,7 +5,7 @@ import { isApiError } from '../api/errors.js';
 import { rfc3339, type KubeObject } from '../api/meta.js';
 import { findKind, type ResourceDescriptor } from '../api/resources.js';
 import { EventRecorder } from '../client/event-recorder.js';
-import { Informer } from '../client/informer.js';
+import { InformerFactory } from '../client/informer-factory.js';
 import { createLogger, type Logger } from '../client/log.js';
 import { PatchTypes, type RestClient } from '../client/rest-client.js';
 import { isTerminal, SchedulerCache } from './cache.js';
@@ -52,8 +52,12 @@ export class Scheduler {
   private readonly pods = descriptor('Pod');
   private readonly nodes = descriptor('Node');
 
-  constructor(options: { client: RestClient; config?: SchedulerConfig; log?: Logger }) {
+  private readonly informers: InformerFactory;
+
+  /** `informers`: share the watch caches of other components in the same thread (one parse per event). */
+  constructor(options: { client: RestClient; config?: SchedulerConfig; log?: Logger; informers?: InformerFactory }) {
     this.client = options.client;
+    this.informers = options.informers ?? new InformerFactory(options.client, { log: options.log });
     this.config = options.config ?? defaultSchedulerConfig();
     this.log = options.log ?? createLogger('scheduler');
   }
@@ -72,8 +76,8 @@ export class Scheduler {
     const recorder = new EventRecorder({ client, component: 'default-scheduler', log });
     const runner = new ScheduleOne({ cache, queue, frameworks, actions: this.actions(recorder), log, signal });
 
-    const podInformer = new Informer<Pod>(client, this.pods, { log });
-    const nodeInformer = new Informer<Node>(client, this.nodes, { log });
+    const podInformer = this.informers.informerFor<Pod>(this.pods);
+    const nodeInformer = this.informers.informerFor<Node>(this.nodes);
     const responsible = (pod: Pod): boolean =>
       frameworks.has(schedulerNameOf(pod)) && !isTerminal(pod) && !pod.metadata.deletionTimestamp && (pod.spec?.schedulingGates?.length ?? 0) === 0;
     podInformer.addHandlers({
@@ -117,7 +121,7 @@ export class Scheduler {
       onDelete: (node) => cache.removeNode(node.metadata.name ?? ''),
     });
 
-    const informers = [podInformer.start(signal), nodeInformer.start(signal)];
+    this.informers.start(signal);
     const timers = [
       setInterval(() => queue.flushBackoffCompleted(), 1000),
       setInterval(() => queue.flushUnschedulableLeftover(), 30_000),
@@ -140,7 +144,7 @@ export class Scheduler {
       queue.close();
       await runner.idle();
       await recorder.flush();
-      await Promise.allSettled(informers);
+      await this.informers.stopped();
     }
   }
 

@@ -1,6 +1,7 @@
 // Types of the named API groups (apps, batch, autoscaling, ...), one module per group.
 import type { ObjectType } from '../schema/dsl.js';
 import { APPS_V1_TYPES } from './groups/apps-v1.js';
+import { AUTHENTICATION_V1_TYPES } from './groups/authentication-v1.js';
 import { AUTHORIZATION_V1_TYPES } from './groups/authorization-v1.js';
 import { AUTOSCALING_TYPES } from './groups/autoscaling.js';
 import { BATCH_V1_TYPES } from './groups/batch-v1.js';
@@ -24,4 +25,5 @@ export const GROUP_TYPES: ObjectType[] = [
   ...EVENTS_V1_TYPES,
   ...SCHEDULING_V1_TYPES,
   ...AUTHORIZATION_V1_TYPES,
+  ...AUTHENTICATION_V1_TYPES,
 ];

@@ -33,6 +33,7 @@ export class BuiltinAdmission implements Admission {
     this.options = options;
     this.namespaceCache = new RegistryCache(options.namespaces, this.stop.signal);
     if (options.pods) options.pods.cache = new RegistryCache(options.pods.priorityClasses, this.stop.signal);
+    if (options.pods?.serviceAccounts) options.pods.serviceAccountCache = new RegistryCache(options.pods.serviceAccounts, this.stop.signal);
     this.ips = new ServiceIpAllocator(options.serviceCidr);
     this.ports = new PortAllocator(options.nodePortRange[0], options.nodePortRange[1]);
   }

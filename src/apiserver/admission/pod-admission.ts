@@ -1,11 +1,12 @@
 // Admission for new pods, as Kubernetes' ServiceAccount, Priority and DefaultTolerationSeconds
-// plugins do it: the default service account, spec.priority from the PriorityClass, and bounded
-// NoExecute tolerations so pods leave lost nodes.
+// plugins do it: the default service account and its token volume, spec.priority from the
+// PriorityClass, and bounded NoExecute tolerations so pods leave lost nodes.
 
-import { forbidden } from '../../api/errors.js';
+import { forbidden, isApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/meta.js';
 import { addDefaultTolerations, type Toleration } from '../../machinery/tolerations.js';
 import type { ResourceRegistry } from '../registry/registry.js';
+import { mountServiceAccountToken, randomNameSuffix, shouldAutomount } from '../serviceaccount/pod-token-volume.js';
 import type { RegistryCache } from './registry-cache.js';
 
 export interface PodAdmissionOptions {
@@ -14,9 +15,17 @@ export interface PodAdmissionOptions {
   cache?: RegistryCache;
   defaultNotReadyTolerationSeconds: number;
   defaultUnreachableTolerationSeconds: number;
+  /** When set, pods get the kube-api-access-* token volume (unless automount is off). */
+  serviceAccounts?: () => ResourceRegistry | undefined;
+  /** Set by the admission chain: a watch-fed copy of the ServiceAccounts. */
+  serviceAccountCache?: RegistryCache;
 }
 
 interface PodSpec {
+  automountServiceAccountToken?: boolean;
+  volumes?: { name: string }[];
+  containers?: { volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] }[];
+  initContainers?: { volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] }[];
   serviceAccountName?: string;
   serviceAccount?: string;
   priorityClassName?: string;
@@ -29,9 +38,34 @@ export async function admitPod(pod: KubeObject, options: PodAdmissionOptions): P
   const spec = (pod.spec ?? {}) as PodSpec;
   if (!spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount || 'default';
   spec.serviceAccount = spec.serviceAccountName;
+  if (options.serviceAccounts && !isMirrorPod(pod)) await addTokenVolume(pod, spec, options.serviceAccounts(), options.serviceAccountCache);
   await resolvePriority(pod, spec, options);
   const withTolerations = addDefaultTolerations({ spec: spec as Record<string, unknown> }, options.defaultNotReadyTolerationSeconds, options.defaultUnreachableTolerationSeconds);
   pod.spec = withTolerations.spec;
+}
+
+function isMirrorPod(pod: KubeObject): boolean {
+  return pod.metadata.annotations?.['kubernetes.io/config.mirror'] !== undefined;
+}
+
+async function addTokenVolume(pod: KubeObject, spec: PodSpec, serviceAccounts: ResourceRegistry | undefined, cache: RegistryCache | undefined): Promise<void> {
+  let serviceAccount: KubeObject | undefined;
+  if (spec.automountServiceAccountToken !== false && cache) {
+    await cache.ready();
+    serviceAccount = cache.get(spec.serviceAccountName!, pod.metadata.namespace);
+  }
+  if (!serviceAccount && spec.automountServiceAccountToken !== false && serviceAccounts) {
+    // Not (yet) in the cache: one created a moment ago is still found by a live read.
+    try {
+      serviceAccount = await serviceAccounts.get(pod.metadata.namespace, spec.serviceAccountName!);
+    } catch (err) {
+      // Kubernetes refuses the pod until the service account exists (its controllers retry). Here a
+      // pod in a namespace created a moment ago is admitted with the defaults instead, so a
+      // `kubectl create ns x && kubectl run -n x` does not fail on the controller's head start.
+      if (!isApiError(err, 'NotFound')) throw err;
+    }
+  }
+  if (shouldAutomount(spec, serviceAccount as { automountServiceAccountToken?: unknown } | undefined)) mountServiceAccountToken(spec, randomNameSuffix());
 }
 
 async function resolvePriority(pod: KubeObject, spec: PodSpec, options: PodAdmissionOptions): Promise<void> {

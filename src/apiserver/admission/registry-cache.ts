@@ -6,6 +6,11 @@ import type { KubeObject } from '../../api/meta.js';
 import type { ResourceRegistry } from '../registry/registry.js';
 import { watchResource } from '../watch/watch.js';
 
+function cacheKey(obj: KubeObject): string {
+  const name = obj.metadata.name ?? '';
+  return obj.metadata.namespace ? `${obj.metadata.namespace}/${name}` : name;
+}
+
 export class RegistryCache {
   private readonly items = new Map<string, KubeObject>();
   private synced = false;
@@ -20,8 +25,9 @@ export class RegistryCache {
     return this.starting;
   }
 
-  get(name: string): KubeObject | undefined {
-    return this.items.get(name);
+  /** By name, or by namespace and name for a namespaced resource. */
+  get(name: string, namespace?: string): KubeObject | undefined {
+    return this.items.get(namespace ? `${namespace}/${name}` : name);
   }
 
   values(): IterableIterator<KubeObject> {
@@ -32,7 +38,7 @@ export class RegistryCache {
     const registry = this.registry();
     if (!registry) return;
     const list = await registry.list(undefined);
-    for (const obj of list.items) this.items.set(obj.metadata.name ?? '', obj);
+    for (const obj of list.items) this.items.set(cacheKey(obj), obj);
     this.synced = true;
     void this.follow(registry, list.metadata.resourceVersion ?? '0');
   }
@@ -45,8 +51,8 @@ export class RegistryCache {
           if (event.type === 'ERROR') break;
           const obj = event.object as KubeObject;
           rv = obj.metadata.resourceVersion ?? rv;
-          if (event.type === 'DELETED') this.items.delete(obj.metadata.name ?? '');
-          else this.items.set(obj.metadata.name ?? '', obj);
+          if (event.type === 'DELETED') this.items.delete(cacheKey(obj));
+          else this.items.set(cacheKey(obj), obj);
         }
       } catch {
         // falls through to a relist
@@ -56,7 +62,7 @@ export class RegistryCache {
       const list = await registry.list(undefined).catch(() => undefined);
       if (!list) continue;
       this.items.clear();
-      for (const obj of list.items) this.items.set(obj.metadata.name ?? '', obj);
+      for (const obj of list.items) this.items.set(cacheKey(obj), obj);
       rv = list.metadata.resourceVersion ?? rv;
     }
   }

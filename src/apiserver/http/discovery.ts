@@ -50,6 +50,8 @@ function subresourceInfo(desc: ResourceDescriptor, sub: Subresource | 'finalize'
       return { group: '', version: 'v1', kind: 'Pod', verbs: ['get', 'patch', 'update'] };
     case 'finalize':
       return { group: '', version: 'v1', kind: 'Namespace', verbs: ['update'] };
+    case 'token':
+      return { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] };
   }
 }
 

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { methodNotAllowed, pathNotFound, unauthorized, notFound } from '../../api/errors.js';
 import type { Logger } from '../../client/log.js';
 import type { TokenAuthenticator, UserInfo } from '../auth/token.js';
+import { authorize, checkAccess, forbiddenError, requestAttributes } from '../auth/authorizer.js';
 import type { TlsMaterial } from '../auth/certs.js';
 import { buildOpenApiDocuments, openApiIndex, type OpenApiDocument } from '../openapi/openapi-v3.js';
 import { buildOpenApiV2, OPENAPI_V2_PROTOBUF, type OpenApiV2Document } from '../openapi/openapi-v2.js';
@@ -134,6 +135,12 @@ export class ApiServer {
       socket.end(`HTTP/1.1 ${status} ${user ? 'Not Found' : 'Unauthorized'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
       return;
     }
+    const decision = authorize(user, requestAttributes(info));
+    if (!decision.allowed) {
+      const body = JSON.stringify(forbiddenError(user, requestAttributes(info)).toStatus());
+      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      return;
+    }
     this.streaming.handleUpgrade(req, socket, head, info, url.searchParams, user);
   }
 
@@ -151,6 +158,7 @@ export class ApiServer {
       const registry = this.options.registries.get(registryKey(info.group, info.version, info.resource));
       if (!registry) throw pathNotFound();
       if (registry.desc.namespaced === false && info.namespace !== undefined) throw pathNotFound();
+      checkAccess(user, requestAttributes(info));
       if (info.subresource && ['log', 'exec', 'attach', 'portforward', 'proxy'].includes(info.subresource)) {
         if (!this.streaming) throw notFound({ group: '', resource: `pods/${info.subresource}` }, info.name ?? '');
         await this.streaming.handle(req, res, info, url.searchParams, user);

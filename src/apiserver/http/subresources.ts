@@ -1,5 +1,6 @@
 // Subresources with their own shapes: scale (autoscaling/v1 Scale), pods/binding, pods/eviction
-// (honouring PodDisruptionBudgets) and namespaces/finalize.
+// (honouring PodDisruptionBudgets), namespaces/finalize, serviceaccounts/token and the
+// create-only SelfSubjectReview.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, badRequest, conflict, fieldErrors, invalid, methodNotAllowed, notFound, successStatus, tooManyRequests } from '../../api/errors.js';
@@ -7,6 +8,7 @@ import type { DeleteOptions, KubeObject, LabelSelector } from '../../api/meta.js
 import { rfc3339 } from '../../api/meta.js';
 import { fromLabelSelector, matches, selectorToString } from '../../machinery/labels/selector.js';
 import type { RequestContext } from '../registry/context.js';
+import { answerSelfSubjectReview, answerTokenRequest } from '../serviceaccount/token-subresource.js';
 import { deleteResource } from '../registry/deletion.js';
 import { applyPatchDocument, patchTypeOf } from '../registry/patch.js';
 import type { ResourceRegistry } from '../registry/registry.js';
@@ -165,6 +167,14 @@ export async function handleSubresource(req: IncomingMessage, res: ServerRespons
       return true;
     case '/namespaces/finalize':
       await handleFinalize(req, res, registry, info, ctx);
+      return true;
+    case '/serviceaccounts/token':
+      writeJson(res, 201, await answerTokenRequest(registry, info.namespace ?? '', info.name!, info.verb, (await readJson(req)) as KubeObject, lookup, now()));
+      return true;
+    case 'authentication.k8s.io/selfsubjectreviews/':
+      if (info.verb !== 'create' || info.name) throw methodNotAllowed();
+      await readJson(req);
+      writeJson(res, 201, answerSelfSubjectReview(ctx.user, now()));
       return true;
     default:
       if (info.subresource && info.subresource !== 'status') {

@@ -9,7 +9,7 @@ import type { ObjectType } from '../../api/schema/dsl.js';
 import { isDeepStrictEqual } from 'node:util';
 import { isStoreError, type KeyValue } from '../../store/store.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../../machinery/validation/object-meta.js';
-import { decodeMutable, decodeObject, encodeObject } from './codec.js';
+import { decodeMutable, decodeObject, encodeObject, rememberWritten } from './codec.js';
 import type { RegistryDeps, RequestContext } from './context.js';
 import { checkObject } from './field-validation.js';
 import { carryOverMeta, fillCreateMeta, generateNameFrom, keepAllButStatus, keepStatus, specChanged } from './object-meta.js';
@@ -247,7 +247,9 @@ export class ResourceRegistry {
     if (ctx.dryRun || this.strategy.nameOptional) return obj;
     const name = obj.metadata.name ?? '';
     try {
-      const kv = await this.deps.store.create(this.key(obj.metadata.namespace, name), encodeObject(this.toStorage(obj)));
+      const stored = this.toStorage(obj);
+      const kv = await this.deps.store.create(this.key(obj.metadata.namespace, name), encodeObject(stored));
+      rememberWritten(kv, stored);
       return this.present(kv);
     } catch (err) {
       if (isStoreError(err, 'KeyExists')) throw alreadyExists(this.ref, name);
@@ -287,10 +289,13 @@ export class ResourceRegistry {
         throw conflict(this.ref, name);
       }
       // The encoding is needed for the write anyway; equal bytes (the usual no-op) skip the deep compare.
-      const encoded = encodeObject(this.toStorage(next));
-      if (Buffer.compare(encoded, kv!.value) === 0 || sameContent(next, current)) return { object: current, created: false };
+      const stored = this.toStorage(next);
+      const encoded = encodeObject(stored);
+      // Content equal up to key order has the same length, so only then is the deep compare worth it.
+      if (Buffer.compare(encoded, kv!.value) === 0 || (encoded.length === kv!.value.length && sameContent(next, current))) return { object: current, created: false };
       try {
         const written = await this.deps.store.update(kv!.key, encoded, kv!.modRevision);
+        rememberWritten(written, stored);
         return { object: this.present(written), created: false };
       } catch (err) {
         if (isStoreError(err, 'Conflict') && !rv && attempt < MAX_UPDATE_RETRIES) continue;

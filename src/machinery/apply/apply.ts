@@ -121,6 +121,19 @@ export function updateManagedFields(old: KubeObject | undefined, updated: KubeOb
 
 /** The default field manager for a request without `fieldManager`: the user agent before its first `/`. */
 export function managerFromUserAgent(userAgent: string): string {
+  // Clients send the same few user agents on every request.
+  let manager = managersByUserAgent.get(userAgent);
+  if (manager === undefined) {
+    manager = managerFromUserAgentUncached(userAgent);
+    if (managersByUserAgent.size >= 256) managersByUserAgent.clear();
+    managersByUserAgent.set(userAgent, manager);
+  }
+  return manager;
+}
+
+const managersByUserAgent = new Map<string, string>();
+
+function managerFromUserAgentUncached(userAgent: string): string {
   const prefix = userAgent.split('/')[0];
   let out = '';
   for (const ch of prefix) {
@@ -159,7 +172,9 @@ function findConflicts(managers: ManagerTable, selfKey: string, changed: FieldSe
 function releaseFields(managers: ManagerTable, selfKey: string | undefined, changed: FieldSet, removed: FieldSet): void {
   for (const [key, record] of managers) {
     if (key === selfKey) continue;
-    record.set = record.set.difference(changed).difference(removed);
+    const remaining = record.set.difference(changed).difference(removed);
+    // Keep the same instance when nothing was taken, so its wire form can be reused.
+    if (remaining.size() !== record.set.size()) record.set = remaining;
     if (record.set.isEmpty()) managers.delete(key);
   }
 }

@@ -11,6 +11,8 @@ export interface ManagerRecord {
   time?: string;
   subresource?: string;
   set: FieldSet;
+  /** The wire form `set` was decoded from: reused as long as `set` is still that same instance. */
+  decoded?: { from: FieldSet; fieldsV1: unknown };
 }
 
 /** Manager identity -> its record. Identities are compared by key (see managerKey). */
@@ -44,6 +46,7 @@ export function decodeManagedFields(entries: readonly ManagedFieldsEntry[] | und
     const key = managerKey(record);
     const previous = table.get(key);
     if (previous) record.set = record.set.union(previous.set);
+    else record.decoded = { from: record.set, fieldsV1: entry.fieldsV1 };
     table.set(key, record);
   }
   return table;
@@ -66,7 +69,8 @@ export function encodeManagedFields(table: ManagerTable): ManagedFieldsEntry[] |
     const entry: ManagedFieldsEntry = { manager: record.manager, operation: record.operation, apiVersion: record.apiVersion };
     if (record.time) entry.time = record.time;
     entry.fieldsType = 'FieldsV1';
-    entry.fieldsV1 = record.set.toFieldsV1();
+    // Most writes leave most managers' sets alone: their entries need no new encoding.
+    entry.fieldsV1 = record.decoded?.from === record.set ? (record.decoded.fieldsV1 as Record<string, unknown>) : record.set.toFieldsV1();
     if (record.subresource) entry.subresource = record.subresource;
     entries.push(entry);
   }

@@ -100,6 +100,8 @@ function compareNodes(oldValue: unknown, newValue: unknown, shape: Shape, change
 }
 
 function comparePair(element: PathElement, oldChild: unknown, newChild: unknown, shape: Shape, changes: Comparison): void {
+  // A subtree carried over by reference (the spec of a status write) cannot have changed.
+  if (oldChild === newChild) return;
   if (isContainer(shape, oldChild) && isContainer(shape, newChild)) {
     compareNodes(oldChild, newChild, shape, {
       added: changes.added.descend(element),

@@ -9,4 +9,6 @@ export interface ObjectSource {
   /** Needed for persistentVolumeClaim volumes; without it such volumes fail to mount. */
   getPersistentVolumeClaim?(ns: string, name: string): Promise<KubeObject | undefined>;
   getPersistentVolume?(name: string): Promise<KubeObject | undefined>;
+  /** Needed for serviceAccountToken projections: POST the TokenRequest, resolve with the answer. */
+  requestServiceAccountToken?(namespace: string, serviceAccount: string, tokenRequest: KubeObject): Promise<KubeObject>;
 }

@@ -24,6 +24,10 @@ function world(hostDir: string) {
     getSecret: async (ns, name) => secrets.get(`${ns}/${name}`),
     getPersistentVolumeClaim: async (ns, name) => claims.get(`${ns}/${name}`),
     getPersistentVolume: async (name) => volumes.get(name),
+    requestServiceAccountToken: async (ns, sa, request) => ({
+      metadata: {},
+      status: { token: `jwt-for-${ns}/${sa}-${String((request.spec as { expirationSeconds?: number }).expirationSeconds)}`, expirationTimestamp: new Date(Date.now() + 3600_000).toISOString() },
+    }),
   };
   return { configMaps, secrets, source };
 }
@@ -77,8 +81,8 @@ test('setup, refresh and teardown of every supported volume type', async (t) => 
   assert.equal(readFileSync(join(paths.get('info')!, 'labels'), 'utf8'), 'app="x"');
   const proj = paths.get('proj')!;
   assert.deepEqual(['other', 'token', 'ns'].map((f) => readFileSync(join(proj, f), 'utf8')), ['o', 't0k', 'default']);
-  assert.equal(existsSync(join(proj, 'token-sa')), false);
-  assert.deepEqual(warnings, ['projected volume source skipped: not supported by this node agent yet']);
+  assert.equal(readFileSync(join(proj, 'token-sa'), 'utf8'), 'jwt-for-default/default-3600', 'the token the API issued for the pod');
+  assert.deepEqual(warnings, []);
 
   // Idempotent, and refresh picks up a changed ConfigMap in place.
   const before = readlinkSync(join(cfg, '..data'));

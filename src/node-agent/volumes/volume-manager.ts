@@ -12,6 +12,8 @@ import { checkHostPathType } from './host-path.js';
 import type { ObjectSource } from './object-source.js';
 import { configMapPayload, DEFAULT_FILE_MODE, downwardApiPayload, mergePayloads, secretPayload } from './payloads.js';
 import { resolveClaimPath } from './persistent-volume.js';
+import { ServiceAccountTokenCache, type TokenSource } from './service-account-token.js';
+import { podFsGroup, setVolumeOwnership } from './volume-ownership.js';
 import { errorMessage, mountFailed, VolumeError } from './volume-errors.js';
 import { readFile } from 'node:fs/promises';
 
@@ -49,10 +51,13 @@ export class VolumeManager {
   private readonly allocatable: Record<string, string>;
   /** Per pod uid: the tail of its serialised volume operations. */
   private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly tokens: ServiceAccountTokenCache;
 
   constructor(options: VolumeManagerOptions) {
     this.podsDir = resolve(options.podsDir);
     this.source = options.source;
+    const source = options.source;
+    this.tokens = new ServiceAccountTokenCache(source.requestServiceAccountToken ? { requestServiceAccountToken: (ns, sa, req) => source.requestServiceAccountToken!(ns, sa, req) } : undefined);
     this.log = options.log;
     this.allocatable = options.allocatable ?? {};
   }
@@ -85,8 +90,12 @@ export class VolumeManager {
         const kind = apiDataKind(volume);
         if (!kind) continue;
         try {
-          const changed = await writeAtomic(this.pluginDir(pod, kind, volume), await this.payloadFor(pod, kind, volume, false));
-          if (changed) this.log?.debug('volume content updated', { object: objectKey(pod), volume: volume.name });
+          const dir = this.pluginDir(pod, kind, volume);
+          const changed = await writeAtomic(dir, await this.payloadFor(pod, kind, volume, false));
+          if (changed) {
+            await this.applyFsGroup(pod, dir, true);
+            this.log?.debug('volume content updated', { object: objectKey(pod), volume: volume.name });
+          }
         } catch (err) {
           this.log?.warn('volume refresh failed', { object: objectKey(pod), volume: volume.name, err: errorMessage(err) });
         }
@@ -102,7 +111,14 @@ export class VolumeManager {
       const left = await mountsUnder(root);
       if (left.length > 0) throw new Error(`cannot remove ${root}: still mounted: ${left.join(', ')}`);
       await rm(root, { recursive: true, force: true });
+      this.tokens.forget(podUid);
     });
+  }
+
+  /** fsGroup ownership for the volume kinds that support it (emptyDir and the API data kinds). */
+  private async applyFsGroup(pod: KubeObject, dir: string, readOnly: boolean): Promise<void> {
+    const group = podFsGroup(pod);
+    if (group) await setVolumeOwnership(dir, { fsGroup: group.fsGroup, readOnly, policy: group.policy });
   }
 
   private pluginDir(pod: KubeObject, kind: keyof typeof PLUGIN_DIRS, volume: Obj): string {
@@ -113,6 +129,7 @@ export class VolumeManager {
     if (volume.emptyDir !== undefined) {
       const dir = this.pluginDir(pod, 'emptyDir', volume);
       await setupEmptyDir(dir, (volume.emptyDir ?? {}) as Obj);
+      await this.applyFsGroup(pod, dir, false);
       return dir;
     }
     if (volume.hostPath) {
@@ -129,6 +146,8 @@ export class VolumeManager {
     if (kind) {
       const dir = this.pluginDir(pod, kind, volume);
       await writeAtomic(dir, await this.payloadFor(pod, kind, volume, true));
+      // API data volumes are mounted read-only: group read, no group write.
+      await this.applyFsGroup(pod, dir, true);
       return dir;
     }
     const type = Object.keys(volume).find((key) => key !== 'name') ?? 'unknown';
@@ -161,13 +180,15 @@ export class VolumeManager {
         parts.push(secretPayload(await this.fetchSecret(pod, source), source, defaultMode));
       } else if (entry.downwardAPI) {
         parts.push(downwardApiPayload(pod, ((entry.downwardAPI as Obj).items ?? []) as never[], defaultMode, this.allocatable));
-      } else if (entry.serviceAccountToken || entry.clusterTrustBundle) {
-        // No TokenRequest API to mint a real token yet: skip rather than write a fake one.
-        if (warn) {
-          this.log?.warn('projected volume source skipped: not supported by this node agent yet', {
-            object: objectKey(pod), volume: volume.name, source: entry.serviceAccountToken ? 'serviceAccountToken' : 'clusterTrustBundle',
-          });
-        }
+      } else if (entry.serviceAccountToken) {
+        // Renewed by refresh() once 80% of its lifetime has passed; a failure fails the mount.
+        const source = entry.serviceAccountToken as TokenSource;
+        const token = await this.tokens.token(pod, source);
+        // With fsGroup the kubelet keeps the token private to the owner (the group gets read below).
+        const mode = podFsGroup(pod) ? 0o600 : defaultMode;
+        parts.push(new Map([[source.path, { data: Buffer.from(token, 'utf8'), mode }]]));
+      } else if (entry.clusterTrustBundle && warn) {
+        this.log?.warn('projected volume source skipped: not supported by this node agent yet', { object: objectKey(pod), volume: volume.name, source: 'clusterTrustBundle' });
       }
     }
     return mergePayloads(parts);

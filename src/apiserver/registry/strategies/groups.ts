@@ -17,6 +17,7 @@ import { priorityClassStrategy } from './priorityclass.js';
 import { clusterRoleBindingStrategy, clusterRoleStrategy, roleBindingStrategy, roleStrategy } from './rbac.js';
 import { replicaSetStrategy } from './replicaset.js';
 import { selfSubjectAccessReviewStrategy } from './selfsubjectaccessreview.js';
+import { selfSubjectReviewStrategy } from './selfsubjectreview.js';
 import { statefulSetStrategy } from './statefulset.js';
 import { storageClassStrategy } from './storageclass.js';
 
@@ -40,6 +41,7 @@ const STRATEGIES: Record<string, Strategy> = {
   'events.k8s.io/events': eventV1Strategy,
   'scheduling.k8s.io/priorityclasses': priorityClassStrategy,
   'authorization.k8s.io/selfsubjectaccessreviews': selfSubjectAccessReviewStrategy,
+  'authentication.k8s.io/selfsubjectreviews': selfSubjectReviewStrategy,
 };
 
 export const GROUP_STRATEGIES: Record<string, Strategy> = Object.fromEntries(

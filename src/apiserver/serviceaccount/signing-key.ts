@@ -1,0 +1,33 @@
+// The key that signs service account tokens: RSA 2048 made on first start and kept beside the
+// cluster CA (`sa.key`, 0600, and `sa.pub`), as kubeadm keeps it. Generation runs on libuv's thread
+// pool (async generateKeyPair), so the event loop stays free; later starts only read the file.
+
+import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+export interface SigningKey {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+}
+
+export function signingKeyPaths(tlsDir: string): { key: string; pub: string } {
+  return { key: join(tlsDir, 'sa.key'), pub: join(tlsDir, 'sa.pub') };
+}
+
+export async function ensureServiceAccountKey(tlsDir: string): Promise<SigningKey> {
+  const paths = signingKeyPaths(tlsDir);
+  if (existsSync(paths.key)) {
+    const privateKey = createPrivateKey(readFileSync(paths.key, 'utf8'));
+    return { privateKey, publicKey: createPublicKey(privateKey) };
+  }
+  mkdirSync(tlsDir, { recursive: true, mode: 0o700 });
+  const { privateKey, publicKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
+  // Written under a temporary name first: a crash never leaves half a key that later starts would read.
+  const temporary = `${paths.key}.tmp`;
+  writeFileSync(temporary, privateKey.export({ type: 'pkcs1', format: 'pem' }), { mode: 0o600 });
+  writeFileSync(paths.pub, publicKey.export({ type: 'spki', format: 'pem' }));
+  renameSync(temporary, paths.key);
+  return { privateKey, publicKey };
+}
