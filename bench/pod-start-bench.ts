@@ -1,5 +1,6 @@
 // Pod start latency of the real node agent (a script, not a test; run as root):
 //   node dist/bench/pod-start-bench.js [--pods 100] [--parallel 10] [--bare 30] [--cpu-prof DIR] [--json FILE]
+//   node dist/bench/pod-start-bench.js --spawn-only [--spawns 200]   (helper spawn cost alone, no cluster)
 // Starts a cluster as the e2e tests do (server + in-process agent, pods in a private node netns,
 // busybox from a throwaway local registry, image pulled once before measuring), then:
 //   1. sequential: create a pod, wait until a watch shows it Running, next (N pods);
@@ -20,6 +21,9 @@ import { findResource } from '../src/api/resources.js';
 import { RestClient } from '../src/client/rest-client.js';
 import { ImageStore } from '../src/node-agent/images/image-store.js';
 import { runCommand } from '../src/node-agent/network/exec.js';
+import { directLaunch } from '../src/node-agent/launcher/direct-launch.js';
+import { LauncherClient } from '../src/node-agent/launcher/launcher-client.js';
+import type { LaunchRequest, LaunchResult } from '../src/node-agent/launcher/launch-types.js';
 import { fitSpecToAgent, readAgentLimits } from '../src/node-agent/runtime/host-limits.js';
 import { buildOciSpec } from '../src/node-agent/runtime/oci-spec.js';
 import { ContainerRuntime } from '../src/node-agent/runtime/container-runtime.js';
@@ -371,12 +375,91 @@ function removeBenchCgroups(): void {
   }
 }
 
+/** A minimal Node launcher speaking the same protocol (argv, piped output), to compare with perl. */
+const NODE_LAUNCHER = `
+const { spawn } = require('node:child_process');
+let buf = '';
+const out = (m) => process.stdout.write(JSON.stringify(m) + '\\n');
+out({ ready: true, pid: process.pid });
+process.stdin.setEncoding('utf8');
+process.stdin.on('end', () => process.exit(0));
+process.stdin.on('data', (text) => {
+  buf += text;
+  let end;
+  while ((end = buf.indexOf('\\n')) >= 0) {
+    const req = JSON.parse(buf.slice(0, end)); buf = buf.slice(end + 1);
+    const child = spawn(req.argv[0], req.argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', (e) => out({ id: req.id, errno: 2, error: e.message }));
+    child.on('close', (code, signal) => out({ id: req.id, pid: child.pid, code, signal: null, stdout, stderr }));
+  }
+});`;
+
+/**
+ * Cost of short-lived helpers seen from a Node process: `count` runs of /bin/true, `inFlight` at a
+ * time, by direct spawn, through the perl launcher and through a Node launcher; with and without
+ * a large heap in this process (the agent shares its process with the API server).
+ */
+async function spawnCost(count: number, inFlight: number): Promise<Record<string, unknown>> {
+  const runners: [string, () => { run(r: LaunchRequest): Promise<LaunchResult>; close(): void }][] = [
+    ['direct', () => ({ run: directLaunch, close: () => undefined })],
+    ['perlLauncher', () => new LauncherClient()],
+    ['nodeLauncher', () => new LauncherClient({ command: [process.execPath, '-e', NODE_LAUNCHER] })],
+  ];
+  const measure = async (): Promise<Record<string, unknown>> => {
+    const out: Record<string, unknown> = {};
+    for (const [name, make] of runners) {
+      const runner = make();
+      await runner.run({ argv: ['/bin/true'] });
+      const times: number[] = [];
+      let next = 0;
+      const elu0 = performance.eventLoopUtilization();
+      const start = performance.now();
+      await Promise.all(Array.from({ length: inFlight }, async () => {
+        while (next++ < count) {
+          const t0 = performance.now();
+          await runner.run({ argv: ['/bin/true'] });
+          times.push(performance.now() - t0);
+        }
+      }));
+      const wall = performance.now() - start;
+      const elu = performance.eventLoopUtilization(elu0);
+      out[name] = { ...summarize(times), wallMs: Math.round(wall), perSpawnMs: Math.round((wall / count) * 100) / 100, eventLoopBusyMs: Math.round(elu.active) };
+      runner.close();
+    }
+    return out;
+  };
+  const small = await measure();
+  // About 400 MB of live objects, as a busy server process can hold.
+  const ballast: unknown[] = Array.from({ length: 400 }, () => Array.from({ length: 20_000 }, (_, i) => ({ i, s: `v${i}` })));
+  const large = await measure();
+  const heapMiB = Math.round(process.memoryUsage().rss / 2 ** 20);
+  ballast.length = 0;
+  return { count, inFlight, smallHeap: small, largeHeap: { rssMiB: heapMiB, ...large } };
+}
+
+/** CPU time the whole machine spent busy (all cores, every process: agent, crun, conmon, ip...). */
+function machineBusyMs(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+  const busy = fields.reduce((a, b) => a + b, 0) - (fields[3] ?? 0) - (fields[4] ?? 0);
+  return (busy * 1000) / 100;
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--spawn-only')) {
+    process.stdout.write(JSON.stringify(await spawnCost(Number(arg('spawns', '200')), 10), null, 2) + '\n');
+    return;
+  }
   const skip = nodeClusterSkipReason();
   if (skip) throw new Error(`cannot run: ${skip}`);
   const count = Number(arg('pods', '100'));
   const parallel = Number(arg('parallel', '10'));
   const bareRuns = Number(arg('bare', '30'));
+  // --quick: only the two latency phases (no steady-state wait, baseline or stage breakdown).
+  const quick = process.argv.includes('--quick');
   const profDir = arg('cpu-prof', '');
   if (profDir) process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import ${profilerPreload(profDir)}`.trim();
   const load = { start: loadavg()[0]!, end: 0 };
@@ -400,14 +483,16 @@ async function main(): Promise<void> {
     results.handlesIdle = processHandles(pid);
     const sequential = Array.from({ length: count }, (_, i) => `seq-${i}`);
     sampler.start();
+    let busyBefore = machineBusyMs();
     for (const name of sequential) await startPod(client, watch, name, cluster.busybox);
     results.sequential = latencies(watch, sequential);
+    results.machineCpuPerPodSequentialMs = Math.round((machineBusyMs() - busyBefore) / count);
     results.handlesPeakSequential = sampler.stop();
     await new Promise((r) => setTimeout(r, 2000));
     results.memoryWithPods = { pods: count, server: rssKiB(pid), conmon: conmonRssKiB(cluster.dataDir) };
     // Steady state: N pods running, nothing changing. The agent should be (almost) quiet.
     sampler.start();
-    await new Promise((r) => setTimeout(r, 15_000));
+    if (!quick) await new Promise((r) => setTimeout(r, 15_000));
     results.handlesSteadyWithPods = { ...sampler.stop(), final: processHandles(pid) };
     await deleteAllPods(client);
     results.teardownAfterDeleteMs = await waitForAgentIdle(cluster);
@@ -416,20 +501,25 @@ async function main(): Promise<void> {
     const concurrent = Array.from({ length: count }, (_, i) => `par-${i}`);
     const queue = [...concurrent];
     sampler.start();
+    busyBefore = machineBusyMs();
     await Promise.all(Array.from({ length: parallel }, async () => {
       for (let name = queue.shift(); name; name = queue.shift()) await startPod(client, watch, name, cluster.busybox);
     }));
     results[`parallel${parallel}`] = latencies(watch, concurrent);
+    results[`machineCpuPerPodParallel${parallel}Ms`] = Math.round((machineBusyMs() - busyBefore) / count);
     results[`handlesPeakParallel${parallel}`] = sampler.stop();
     await deleteAllPods(client);
     await new Promise((r) => setTimeout(r, 2000));
     results.handlesAfterAllDeleted = processHandles(pid);
 
-    const bare = await bareBaseline(cluster, bareRuns);
-    results.bare = bare;
-    const seq = results.sequential as { total: Summary };
-    results.ratioPodP50ToBareP50 = Math.round((seq.total.p50 / bare.total.p50) * 10) / 10;
-    results.agentStages = await stageBreakdown(cluster, Number(arg('stages', '20')));
+    if (!quick) {
+      const bare = await bareBaseline(cluster, bareRuns);
+      results.bare = bare;
+      const seq = results.sequential as { total: Summary };
+      results.ratioPodP50ToBareP50 = Math.round((seq.total.p50 / bare.total.p50) * 10) / 10;
+      results.agentStages = await stageBreakdown(cluster, Number(arg('stages', '20')));
+      results.helperSpawn = await spawnCost(Number(arg('spawns', '200')), 10);
+    }
   } catch (err) {
     // Report the cause now: cleanup below may fail on its own and hide it.
     process.stderr.write(`benchmark failed: ${(err as Error).stack ?? String(err)}\n`);

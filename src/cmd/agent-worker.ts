@@ -30,4 +30,6 @@ try {
   if (!stop.signal.aborted) log.error('node agent stopped', { error: err instanceof Error ? err.stack : String(err) });
 } finally {
   client.close();
+  // The port's listener would keep this thread alive (and the server would wait for it to time out).
+  parentPort?.close();
 }

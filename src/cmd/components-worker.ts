@@ -51,3 +51,5 @@ if (data.scheduler) {
 }
 await Promise.allSettled(running);
 client.close();
+// The port's listener would keep this thread alive (and the server would wait for it to time out).
+parentPort?.close();

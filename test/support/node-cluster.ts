@@ -148,7 +148,9 @@ export async function startNodeCluster(options: { crashBackoffMs?: number; nodeI
   const launch = async (): Promise<void> => {
     const args = [KIJABI_BIN, 'server', '--data-dir', dataDir, '--https-listen-port', String(port), '--write-kubeconfig', kubeconfig, '--token', token,
       '--node-netns', netns.name, '--node-name', 'node-1', ...(options.nodeIp ? ['--node-ip', options.nodeIp] : []), '--crash-backoff', `${options.crashBackoffMs ?? 1000},${(options.crashBackoffMs ?? 1000) * 4}`];
-    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KIJABI_LOG_LEVEL: process.env.KIJABI_LOG_LEVEL ?? 'warn' } });
+    // KIJABI_SERVER_NODE_ARGS: extra node flags for the server (benchmarks pass --cpu-prof).
+    const nodeArgs = (process.env.KIJABI_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const proc = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KIJABI_LOG_LEVEL: process.env.KIJABI_LOG_LEVEL ?? 'warn' } });
     child = proc;
     proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));

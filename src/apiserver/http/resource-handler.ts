@@ -11,7 +11,7 @@ import { patchResource } from '../registry/patch.js';
 import { parseResourceVersion, type ListOptions, type ResourceRegistry } from '../registry/registry.js';
 import { watchResource } from '../watch/watch.js';
 import { decodeBody, wantsTable } from './negotiation.js';
-import { objectJson } from './object-json.js';
+import { objectJson } from '../registry/object-json.js';
 import type { ResourceRequestInfo } from './request-info.js';
 import { readBody, writeJson } from './respond.js';
 import { toTable, type IncludeObject } from './table.js';

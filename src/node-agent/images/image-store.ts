@@ -225,6 +225,19 @@ export class ImageStore {
       throw new ImagePullError('ErrImagePull', `manifest of "${ref.canonical}" has no config or layers`);
     }
     const existing = this.index.images[manifest.config.digest];
+    // imagePullPolicy Always on an image that has not changed (the usual case for :latest): the
+    // registry confirmed the digest, every layer is unpacked, so nothing is read or written.
+    const repoDigest = `${ref.name}@${resolved.topDigest}`;
+    if (
+      existing &&
+      existing.repoDigests.includes(repoDigest) &&
+      (!ref.tag || ref.digest || existing.repoTags.includes(ref.canonical)) &&
+      existing.diffIds.every((d) => { const layer = this.index.layers[d]; return layer !== undefined && existsSync(join(this.root, 'layers', layer.dir)); })
+    ) {
+      existing.lastUsed = this.now();
+      for (const layer of manifest.layers) onProgress({ ref: ref.canonical, layer: layer.digest, phase: 'exists', bytesDone: layer.size ?? 0, bytesTotal: layer.size ?? 0 });
+      return this.toRecord(existing);
+    }
     const configBytes = existing ? this.readBlob(manifest.config.digest) ?? (await client.fetchBlobBytes(manifest.config)) : await client.fetchBlobBytes(manifest.config);
     const diffIds = this.diffIdsOf(configBytes, manifest.layers.length, ref.canonical);
     const layers: LayerSource[] = manifest.layers.map((descriptor: Descriptor, i) => ({

@@ -1,7 +1,7 @@
 // The one place where pod networking runs `ip`, `nft`, `bridge` and `sysctl`. Every command can be
 // scoped to a "node" network namespace so tests (and nested nodes) never touch the host network.
 
-import { execFile } from 'node:child_process';
+import { HelperCommandError, runHelper } from '../launcher/launch.js';
 import { limitedSpawn } from '../process-limit.js';
 
 export class NetworkCommandError extends Error {
@@ -25,20 +25,19 @@ export function runCommand(command: string[], input?: string, timeoutMs = 15_000
   return limitedSpawn(() => spawnCommand(command, input, timeoutMs));
 }
 
-function spawnCommand(command: string[], input: string | undefined, timeoutMs: number): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(command[0]!, command.slice(1), { timeout: timeoutMs, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      if (error) {
-        const code = typeof error.code === 'number' ? error.code : null;
-        const detail = stderr || (typeof error.code === 'string' ? `${error.code}: ${error.message}` : error.message);
-        reject(new NetworkCommandError(command, code, detail));
-        return;
-      }
-      resolve({ stdout, stderr });
-    });
-    if (input !== undefined) child.stdin?.end(input);
-  });
+async function spawnCommand(command: string[], input: string | undefined, timeoutMs: number): Promise<CommandResult> {
+  try {
+    return await runHelper(command[0]!, command.slice(1), { input, timeoutMs });
+  } catch (error) {
+    if (!(error instanceof HelperCommandError)) throw error;
+    const code = typeof error.code === 'number' ? error.code : null;
+    const detail = error.stderr || (typeof error.code === 'string' ? `${error.code}: ${error.message}` : error.message);
+    throw new NetworkCommandError(command, code, detail);
+  }
 }
+
+/** Where `ip netns` keeps its named namespaces. */
+const NETNS_DIR = '/run/netns';
 
 /** stderr fragments meaning "the thing is already gone" (so deletes can be idempotent). */
 const GONE_PATTERNS = [
@@ -75,6 +74,19 @@ export class NodeCommands {
     const base = target ? ['ip', '-n', target] : ['ip'];
     return runCommand([...base, '-batch', '-'], lines.map((l) => l.join(' ')).join('\n') + '\n').catch((error: unknown) => {
       // ip stops at the first failing line; the message lists the batch so the culprit is visible.
+      if (!(error instanceof NetworkCommandError)) throw error;
+      throw new NetworkCommandError([...base, '-batch', `[${lines.map((l) => l.join(' ')).join('; ')}]`], error.exitCode, error.stderr);
+    });
+  }
+
+  /**
+   * Like ipBatch in the node namespace, for batches that start with `netns add`: `ip -n` runs in a
+   * private mount namespace where the new namespace's bind mount would stay invisible, so this
+   * enters only the node's network namespace (nsenter --net) and keeps the shared mounts.
+   */
+  ipBatchCreatingNetns(lines: string[][]): Promise<CommandResult> {
+    const base = this.nodeNetns ? ['nsenter', `--net=${NETNS_DIR}/${this.nodeNetns}`, 'ip'] : ['ip'];
+    return runCommand([...base, '-batch', '-'], lines.map((l) => l.join(' ')).join('\n') + '\n').catch((error: unknown) => {
       if (!(error instanceof NetworkCommandError)) throw error;
       throw new NetworkCommandError([...base, '-batch', `[${lines.map((l) => l.join(' ')).join('; ')}]`], error.exitCode, error.stderr);
     });

@@ -86,17 +86,23 @@ describe('ipam (pure)', () => {
 });
 
 describe('IpamStore', () => {
-  test('persists allocations atomically across instances', () => {
+  test('persists allocations atomically across instances', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kjb-ipam-'));
     try {
       const first = new IpamStore(dir, '10.42.3.0/24');
       assert.equal(first.allocate('pod-1'), '10.42.3.2');
+      await first.persisted();
+      assert.deepEqual((JSON.parse(readFileSync(join(dir, 'ipam.json'), 'utf8')) as IpamState).allocations, { 'pod-1': '10.42.3.2' });
       assert.equal(first.allocate('pod-2'), '10.42.3.3');
-      first.release('pod-1');
+      const writing = first.persisted();
+      first.release('pod-1'); // a change while a write is in flight is written by the same flush
+      await Promise.all([writing, first.persisted()]);
       const second = new IpamStore(dir, '10.42.3.0/24');
       assert.equal(second.get('pod-1'), undefined);
       assert.equal(second.get('pod-2'), '10.42.3.3');
       assert.equal(second.allocate('pod-3'), '10.42.3.4');
+      await second.persisted();
+      await second.persisted(); // nothing left to write: resolves at once
       const onDisk = JSON.parse(readFileSync(join(dir, 'ipam.json'), 'utf8')) as IpamState;
       assert.deepEqual(onDisk.allocations, { 'pod-2': '10.42.3.3', 'pod-3': '10.42.3.4' });
       writeFileSync(join(dir, 'ipam.json'), '{not json');

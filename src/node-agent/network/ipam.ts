@@ -1,7 +1,8 @@
 // Host-local IP address management for one node's pod CIDR: the pure allocator plus a store that
 // persists allocations (atomic rename) so pods keep their IPs across agent restarts.
 
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { cidrContains, formatIpv4, gatewayOf, parseCidr, parseIpv4, podRange } from './cidr.js';
 
@@ -73,14 +74,18 @@ export function reconcileLoaded(loaded: IpamState, podCidr: string): IpamState {
   return { podCidr, allocations, lastAllocated: loaded.podCidr === podCidr ? loaded.lastAllocated : undefined };
 }
 
-/** Writes a file so that readers see either the old or the new content, never a torn one. */
+/**
+ * Writes a file so that readers see either the old or the new content, never a torn one. No fsync:
+ * the rename is atomic and survives an agent crash (the page cache outlives the process); a machine
+ * crash takes every pod network (netns live in /run) with it anyway, and an fsync per pod start
+ * and stop cost milliseconds of the agent's thread.
+ */
 export function writeFileAtomic(path: string, content: string): void {
   mkdirSync(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.tmp`;
   const fd = openSync(temp, 'w', 0o600);
   try {
     writeSync(fd, content);
-    fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
@@ -88,12 +93,16 @@ export function writeFileAtomic(path: string, content: string): void {
 }
 
 /**
- * The persisted allocator. Methods are synchronous so two concurrent pod setups can never
- * interleave between reading and writing the state.
+ * The persisted allocator. Decisions are synchronous, in memory, so two concurrent pod setups can
+ * never interleave between reading and changing the state; `persisted()` writes the latest state
+ * (one write at a time, many changes per write) and resolves once the caller's change is on disk,
+ * so an address is used only after it is recorded, without blocking the agent's thread.
  */
 export class IpamStore {
   readonly path: string;
   private state: IpamState;
+  private dirty = false;
+  private writing?: Promise<void>;
 
   constructor(stateDir: string, podCidr: string) {
     this.path = join(stateDir, 'ipam.json');
@@ -120,19 +129,43 @@ export class IpamStore {
     return this.state.allocations;
   }
 
+  /** Takes an address for the pod (its existing one on a repeat); await `persisted()` before using it. */
   allocate(podUid: string): string {
     const result = allocate(this.state, podUid);
-    if (result.state !== this.state) this.save(result.state);
+    if (result.state !== this.state) this.change(result.state);
     return result.ip;
   }
 
   release(podUid: string): void {
     const next = release(this.state, podUid);
-    if (next !== this.state) this.save(next);
+    if (next !== this.state) this.change(next);
   }
 
-  private save(next: IpamState): void {
-    writeFileAtomic(this.path, JSON.stringify(next, null, 2) + '\n');
-    this.state = next;
+  /** Resolves once every change made so far is written. */
+  persisted(): Promise<void> {
+    if (!this.dirty && !this.writing) return Promise.resolve();
+    this.writing ??= this.writeChanges().finally(() => (this.writing = undefined));
+    return this.writing;
   }
+
+  private change(next: IpamState): void {
+    this.state = next;
+    this.dirty = true;
+  }
+
+  private async writeChanges(): Promise<void> {
+    // Changes made while a write is in flight are picked up by the next round of the loop.
+    while (this.dirty) {
+      this.dirty = false;
+      await writeFileAtomicAsync(this.path, JSON.stringify(this.state, null, 2) + '\n');
+    }
+  }
+}
+
+/** writeFileAtomic off the calling thread (one writer per path at a time). */
+async function writeFileAtomicAsync(path: string, content: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.tmp`;
+  await writeFile(temp, content, { mode: 0o600 });
+  await rename(temp, path);
 }

@@ -120,6 +120,7 @@ export class PodNetwork {
 
   async setupPod(podUid: string, podName: string): Promise<PodNetworkAttachment> {
     const ip = this.ipam.allocate(podUid);
+    await this.ipam.persisted();
     const netns = podNetnsName(podUid);
     const veth = hostVethName(podUid);
     const attachment = { netnsPath: podNetnsPath(podUid), ip, gateway: this.gateway };
@@ -127,9 +128,7 @@ export class PodNetwork {
     const fresh = !existsSync(attachment.netnsPath);
     if (!fresh && (await this.podIsWired(netns, veth, ip))) return attachment;
 
-    if (fresh) {
-      await this.commands.ipGlobal('netns', 'add', netns);
-    } else {
+    if (!fresh) {
       // Partial or stale setup: the host veth goes first (netns deletion is asynchronous).
       await this.commands.tolerateGone(this.commands.ip('link', 'del', veth));
       if (!(await this.netnsUsable(netns))) {
@@ -138,7 +137,7 @@ export class PodNetwork {
       }
     }
     try {
-      await this.wirePod(netns, veth, ip);
+      await this.wirePod(netns, veth, ip, fresh);
     } catch (error) {
       // Leave no half-attached veth behind; the IP stays reserved until teardownPod.
       await this.commands.tolerateGone(this.commands.ip('link', 'del', veth)).catch(() => undefined);
@@ -154,6 +153,7 @@ export class PodNetwork {
     await this.commands.tolerateGone(this.commands.ipGlobal('netns', 'del', podNetnsName(podUid)));
     await this.hostPorts.removePod(podUid);
     this.ipam.release(podUid);
+    await this.ipam.persisted();
   }
 
   podIp(podUid: string): string | undefined {
@@ -238,14 +238,19 @@ export class PodNetwork {
     this.saveNodeState({ ...this.nodeState, ipForwardEnabledByUs: true });
   }
 
-  /** Two `ip -batch` runs (node side, pod side) instead of one process per command: pod starts are dominated by spawns. */
-  private async wirePod(netns: string, veth: string, ip: string): Promise<void> {
-    await this.commands.ipBatch([
+  /**
+   * Two `ip -batch` runs (node side, pod side) instead of one process per command: pod starts are
+   * dominated by spawns. A new pod's netns is created by the first batch too (`createNetns`).
+   */
+  private async wirePod(netns: string, veth: string, ip: string, createNetns: boolean): Promise<void> {
+    const nodeSide = [
       ['link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns],
       ['link', 'set', veth, 'master', this.bridge],
       ['link', 'set', veth, 'type', 'bridge_slave', 'hairpin', 'on'],
       ['link', 'set', veth, 'up'],
-    ]);
+    ];
+    if (createNetns) await this.commands.ipBatchCreatingNetns([['netns', 'add', netns], ...nodeSide]);
+    else await this.commands.ipBatch(nodeSide);
     await this.commands.ipBatch(
       [
         ['link', 'set', 'lo', 'up'],

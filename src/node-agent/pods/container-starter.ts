@@ -137,7 +137,10 @@ export async function createAndStartContainer(ctx: StarterContext, pc: PodContex
     capabilities: security.capabilities,
     privileged: security.privileged,
     readOnlyRootfs: security.readOnlyRootfs,
-    cgroupsPath: `/kijabi/pod${uid}/${name}`,
+    // One cgroup per attempt under the container's: a restart starts before the exited attempt is
+    // deleted, and deleting that one must not touch the new one's cgroup. Readers of
+    // /kijabi/pod<uid>/<name> (stats) see the running attempt through the hierarchy.
+    cgroupsPath: `/kijabi/pod${uid}/${name}/${attempt}`,
     resources: containerResources(container, ctx.pidsLimit),
     seccomp: security.seccomp,
     noNewPrivileges: security.noNewPrivileges,

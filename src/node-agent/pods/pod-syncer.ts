@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import type { KubeObject } from '../../api/meta.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import type { Logger } from '../../client/log.js';
-import type { ImageStore } from '../images/image-store.js';
+import type { ImageRecord, ImageStore } from '../images/image-store.js';
 import type { PodNetwork } from '../network/pod-network.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import { unmount } from '../runtime/rootfs.js';
+import { inBackground } from '../process-limit.js';
 import { afterFailure, afterRetry, formatDuration, NO_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { logTail } from './container-logs.js';
 import { ContainerConfigError, createAndStartContainer, readTerminationMessage, removeContainer, type StarterContext } from './container-starter.js';
@@ -21,6 +22,7 @@ import { containerDir, podDir, saveRecord, type ContainerRecord, type PodRecord 
 import { terminatedReason, type ContainerView, type PodView } from './pod-status.js';
 
 type Json = Record<string, unknown>;
+type StartContext = { pod: KubeObject; podIp?: string; netnsPath?: string; volumePaths: Map<string, string> };
 
 export interface PodSyncerOptions {
   runtime: ContainerRuntime;
@@ -60,6 +62,8 @@ export class PodSyncer {
   private readonly nextVolumeRefresh = new Map<string, number>();
   /** Pods whose hostPort mappings are in place. */
   private readonly hostPortsApplied = new Set<string>();
+  /** Background removals of exited attempts, per pod uid. */
+  private readonly pendingRemovals = new Map<string, Set<Promise<void>>>();
   private readonly options: PodSyncerOptions;
 
   constructor(options: PodSyncerOptions) {
@@ -233,7 +237,7 @@ export class PodSyncer {
   }
 
   /** Starts (or restarts) a container unless a back-off says to wait; returns the wait in ms. */
-  private async startOrBackoff(pc: { pod: KubeObject; podIp?: string; netnsPath?: string; volumePaths: Map<string, string> }, spec: Json, c: ContainerRecord, rec: PodRecord): Promise<number | undefined> {
+  private async startOrBackoff(pc: StartContext, spec: Json, c: ContainerRecord, rec: PodRecord): Promise<number | undefined> {
     const pod = pc.pod;
     const now = Date.now();
     const image = String(spec.image ?? '');
@@ -268,14 +272,38 @@ export class PodSyncer {
       return Math.min(c.pullBackoff.delayMs, PULL_ERROR_SHOWN_MS);
     }
 
-    // A restart replaces the exited container: its status becomes lastState.
+    // A restart replaces the exited container: its status becomes lastState. As in Kubernetes the
+    // new attempt (its own id, rootfs, log and cgroup) starts first; the exited one is removed
+    // afterwards in the background lane, and its log stays for `logs --previous`.
     let attempt = c.restartCount;
+    let exited: { attempt: number; id: string } | undefined;
     if (c.terminated && c.containerId) {
       c.lastTerminated = c.terminated;
-      await removeContainer(this.options.starter, rec.uid, c.name, c.restartCount).catch((err: unknown) => this.options.log.warn('removing old container failed', { container: c.containerId, err }));
+      exited = { attempt: c.restartCount, id: c.containerId };
       attempt = c.restartCount + 1;
       c.backoff = afterRetry(c.backoff, this.options.crashBackoff);
     }
+    try {
+      return await this.createContainer(pod, rec, pc, spec, c, image, imageRecord, attempt);
+    } finally {
+      if (exited) this.removeExitedInBackground(rec.uid, c.name, exited.attempt, exited.id);
+    }
+  }
+
+  /** Removes an exited attempt off the start path; cleanup(uid) waits for it. */
+  private removeExitedInBackground(uid: string, name: string, attempt: number, id: string): void {
+    const pending = this.pendingRemovals.get(uid) ?? new Set<Promise<void>>();
+    this.pendingRemovals.set(uid, pending);
+    const removal: Promise<void> = inBackground(() => removeContainer(this.options.starter, uid, name, attempt))
+      .catch((err: unknown) => this.options.log.warn('removing old container failed', { container: id, err }))
+      .finally(() => {
+        pending.delete(removal);
+        if (pending.size === 0 && this.pendingRemovals.get(uid) === pending) this.pendingRemovals.delete(uid);
+      });
+    pending.add(removal);
+  }
+
+  private async createContainer(pod: KubeObject, rec: PodRecord, pc: StartContext, spec: Json, c: ContainerRecord, image: string, imageRecord: ImageRecord, attempt: number): Promise<number | undefined> {
     try {
       const id = await createAndStartContainer(this.options.starter, pc, spec, imageRecord, attempt);
       c.restartCount = attempt;
@@ -464,6 +492,7 @@ export class PodSyncer {
   /** Removes everything of a pod on this node: containers, rootfs mounts, volumes, netns, files. */
   async cleanup(uid: string): Promise<void> {
     this.stopProbes(uid);
+    await Promise.all(this.pendingRemovals.get(uid) ?? []);
     const rec = this.records.get(uid);
     const prefix = uid.replace(/-/g, '').slice(0, 16) + '_';
     const runtime = this.options.runtime;

@@ -1,9 +1,7 @@
 // Starting conmon, the per-container monitor that outlives the agent: it runs `<runtime> create`,
 // holds the container's stdio, writes CRI-format logs and records the exit code and OOM flag.
 
-import { spawn } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { launch as launchHelper, type LaunchResult } from '../launcher/launch.js';
 
 export interface ConmonLaunch {
   conmonPath: string;
@@ -73,48 +71,33 @@ export function parseSyncMessage(text: string): { pid?: number; error?: string }
 }
 
 /**
- * Runs conmon (which daemonizes at once) and waits for the container to be created. Resolves with
- * the container init's pid; rejects with the runtime's message when create fails.
+ * Runs conmon (which daemonizes at once) through the helper launcher, detached, and waits for the
+ * container to be created. Resolves with the container init's pid; rejects with the runtime's
+ * message when create fails.
  */
 export async function launchConmon(launch: ConmonLaunch): Promise<number> {
   const paths = conmonPaths(launch.containerDir);
-  // conmon's stderr goes to a file, not a pipe: a pipe to us would break when the agent exits.
-  const errFd = openSync(paths.conmonLog, 'a');
+  const timeoutMs = launch.timeoutMs ?? 30_000;
+  let result: LaunchResult;
   try {
-    const child = spawn(launch.conmonPath, conmonArgs(launch), {
+    result = await launchHelper({
+      argv: [launch.conmonPath, ...conmonArgs(launch)],
       detached: true,
       // conmon also drops an `oom` marker in its working directory: keep it in the container's dir.
       cwd: launch.containerDir,
-      stdio: ['ignore', errFd, errFd, 'pipe'],
-      env: { ...process.env, _OCI_SYNCPIPE: '3' },
+      // A file, not a pipe: a pipe to us would break when the agent exits.
+      stdout: { file: paths.conmonLog },
+      stderr: { file: paths.conmonLog },
+      env: { _OCI_SYNCPIPE: '3' },
+      syncPipe: true,
+      timeoutMs,
     });
-    child.unref();
-    const syncPipe = child.stdio[3] as Readable;
-    return await new Promise<number>((resolve, reject) => {
-      let buffered = '';
-      let settled = false;
-      const finish = (err: Error | undefined, pid?: number): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        syncPipe.destroy();
-        if (err) reject(err);
-        else resolve(pid!);
-      };
-      const timer = setTimeout(() => finish(new Error(`conmon did not report container ${launch.id} created within ${launch.timeoutMs ?? 30000} ms`)), launch.timeoutMs ?? 30000);
-      syncPipe.setEncoding('utf8');
-      syncPipe.on('data', (chunk: string) => {
-        buffered += chunk;
-        const message = parseSyncMessage(buffered);
-        if (!message) return;
-        if (message.error !== undefined) finish(new Error(`creating container ${launch.id}: ${message.error.trim()}`));
-        else finish(undefined, message.pid);
-      });
-      syncPipe.on('error', () => undefined);
-      syncPipe.on('end', () => finish(new Error(`conmon exited before creating container ${launch.id} (see ${paths.conmonLog})`)));
-      child.on('error', (err) => finish(new Error(`starting conmon: ${err.message}`)));
-    });
-  } finally {
-    closeSync(errFd);
+  } catch (err) {
+    throw new Error(`starting conmon: ${(err as Error).message}`);
   }
+  const message = parseSyncMessage(result.sync ?? '');
+  if (message?.error !== undefined) throw new Error(`creating container ${launch.id}: ${message.error.trim()}`);
+  if (message?.pid !== undefined) return message.pid;
+  if (result.timedOut) throw new Error(`conmon did not report container ${launch.id} created within ${timeoutMs} ms`);
+  throw new Error(`conmon exited before creating container ${launch.id} (see ${paths.conmonLog})`);
 }

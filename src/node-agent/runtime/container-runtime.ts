@@ -2,11 +2,9 @@
 // State lives under <root>: crun/ (the runtime's own --root), exits/<id> (conmon exit codes) and
 // containers/<id>/ (our metadata, conmon pidfiles, persist dir with the oom flag).
 
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { basename, dirname, join } from 'node:path';
 
 import type { Logger } from '../../client/log.js';
 import { attachContainer } from './attach.js';
@@ -15,12 +13,12 @@ import { conmonPaths, launchConmon } from './conmon.js';
 import { execProcessSpec, startExec, type ExecOptions, type ExecProcess } from './exec.js';
 import { checkHost, findExecutable, type HostCheck } from './host-setup.js';
 import { fitSpecToAgent, readAgentLimits } from './host-limits.js';
+import { CompiledSeccompCache } from './seccomp-cache.js';
+import { runHelper } from '../launcher/launch.js';
 import { limitedSpawn } from '../process-limit.js';
 
 export type { ExecOptions, ExecProcess } from './exec.js';
 export type { HostCheck, MissingRequirement } from './host-setup.js';
-
-const run = promisify(execFile);
 
 export interface ContainerStatus {
   id: string;
@@ -72,6 +70,7 @@ export class ContainerRuntime {
   private readonly conmonPath: string;
   private readonly logSizeMax?: number;
   private readonly log?: Logger;
+  private readonly seccomp: CompiledSeccompCache;
 
   constructor(options: ContainerRuntimeOptions) {
     this.root = options.root;
@@ -81,6 +80,7 @@ export class ContainerRuntime {
     this.conmonPath = options.conmonPath ?? '/usr/bin/conmon';
     this.logSizeMax = options.logSizeMax;
     this.log = options.log;
+    this.seccomp = new CompiledSeccompCache(basename(this.runtimePath) === 'crun');
   }
 
   /** Checks the host and makes crun usable here (idempotent); see host-setup.ts. */
@@ -104,7 +104,7 @@ export class ContainerRuntime {
   }
 
   private async runtime(args: string[]): Promise<string> {
-    const { stdout } = await limitedSpawn(() => run(this.runtimePath, ['--root', this.runtimeRoot, ...args], { timeout: 60_000, maxBuffer: 16 << 20 }));
+    const { stdout } = await limitedSpawn(() => runHelper(this.runtimePath, ['--root', this.runtimeRoot, ...args], { timeoutMs: 60_000 }));
     return stdout;
   }
 
@@ -138,7 +138,8 @@ export class ContainerRuntime {
     const linux = (spec as { linux?: { cgroupsPath?: string } }).linux;
     const process = (spec as { process?: { terminal?: boolean } }).process;
     const meta: ContainerMeta = { id, bundleDir, logPath, cgroupsPath: linux?.cgroupsPath ?? '', createdAt: new Date().toISOString() };
-    await writeFile(join(bundleDir, 'config.json'), JSON.stringify(fitSpecToAgent(spec, readAgentLimits()), null, 2));
+    const prepared = this.seccomp.prepare(fitSpecToAgent(spec, readAgentLimits()));
+    await writeFile(join(bundleDir, 'config.json'), JSON.stringify(prepared.spec, null, 2));
     await writeFile(join(dir, 'meta.json'), JSON.stringify(meta));
     try {
       const pid = await limitedSpawn(() => launchConmon({
@@ -156,6 +157,7 @@ export class ContainerRuntime {
         leaveStdinOpen: io.stdinOnce !== true,
       }));
       this.log?.debug('container created', { container: id, pid });
+      if (prepared.learnKey) await this.seccomp.learn(prepared.learnKey, this.runtimeRoot, id);
     } catch (err) {
       await this.delete(id).catch(() => undefined);
       throw err;

@@ -1,20 +1,29 @@
 // Overlay root filesystems for containers, mounted and unmounted through the mount/umount binaries.
 
-import { execFile } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { runHelper } from '../launcher/launch.js';
 import { limitedSpawn } from '../process-limit.js';
 
-const execFileAsync = promisify(execFile);
-const run = (file: string, args: string[]) => limitedSpawn(() => execFileAsync(file, args));
+const run = (file: string, args: string[]) => limitedSpawn(() => runHelper(file, args, { timeoutMs: 60_000 }));
 
 /** The kernel takes mount data of at most one page. */
 const MAX_MOUNT_DATA = 4096;
 
-/** Whether `dir` is a mount point right now (per /proc/self/mountinfo). */
+/**
+ * Whether `dir` is a mount point right now. The agent mounts only new filesystems (overlay,
+ * tmpfs) in its own namespace, and each has a device of its own, so two stats answer; reading
+ * /proc/self/mountinfo (kilobytes of text per running pod, several times per pod start) is the
+ * fallback when a stat fails in an unexpected way.
+ */
 export async function isMounted(dir: string): Promise<boolean> {
   const target = resolve(dir);
+  try {
+    const [self, parent] = await Promise.all([stat(target), stat(dirname(target))]);
+    return self.dev !== parent.dev;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+  }
   const text = await readFile('/proc/self/mountinfo', 'utf8');
   return text.split('\n').some((line) => unescapeMountPath(line.split(' ')[4] ?? '') === target);
 }

@@ -1,0 +1,139 @@
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { directLaunch } from './direct-launch.js';
+import { LauncherClient, LauncherExitedError, LauncherUnavailableError } from './launcher-client.js';
+import { LaunchError, type LaunchRequest, type LaunchResult } from './launch-types.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'kjb-launcher-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+const cases: { name: string; request: LaunchRequest; expect: Partial<LaunchResult> }[] = [
+  { name: 'exit 0 with stdout', request: { argv: ['/bin/echo', 'hello'] }, expect: { exitCode: 0, stdout: 'hello\n', stderr: '' } },
+  { name: 'exit code and stderr', request: { argv: ['sh', '-c', 'echo oops >&2; exit 3'] }, expect: { exitCode: 3, stdout: '', stderr: 'oops\n' } },
+  { name: 'stdin text', request: { argv: ['cat'], stdin: 'line one\nzwei ü\n' }, expect: { exitCode: 0, stdout: 'line one\nzwei ü\n' } },
+  { name: 'large stdin', request: { argv: ['wc', '-c'], stdin: 'x'.repeat(1 << 20) }, expect: { exitCode: 0, stdout: `${1 << 20}\n` } },
+  { name: 'no stdin is /dev/null', request: { argv: ['cat'] }, expect: { exitCode: 0, stdout: '' } },
+  { name: 'cwd and env', request: { argv: ['sh', '-c', 'pwd; echo "$KJB_X"'], cwd: '/tmp', env: { KJB_X: 'set' } }, expect: { stdout: '/tmp\nset\n' } },
+  { name: 'killed by a signal', request: { argv: ['sh', '-c', 'kill -TERM $$'] }, expect: { exitCode: null, signal: 'SIGTERM' } },
+  { name: 'output bounded', request: { argv: ['sh', '-c', 'printf 0123456789'], maxOutputBytes: 4 }, expect: { stdout: '0123', truncated: true } },
+  { name: 'timeout kills the child', request: { argv: ['sleep', '30'], timeoutMs: 100 }, expect: { timedOut: true, signal: 'SIGKILL' } },
+];
+
+for (const [label, makeRunner] of [
+  ['launcher', () => new LauncherClient()],
+  ['direct spawn', () => ({ run: directLaunch, close: () => undefined })],
+] as const) {
+  describe(`helper launch via ${label}`, () => {
+    const runner = makeRunner();
+    after(() => runner.close());
+
+    for (const c of cases) {
+      test(c.name, async () => {
+        const result = await runner.run(c.request);
+        for (const [key, value] of Object.entries(c.expect)) assert.deepEqual(result[key as keyof LaunchResult], value, key);
+      });
+    }
+
+    test('a program that does not exist rejects with ENOENT', async () => {
+      await assert.rejects(runner.run({ argv: ['/nonexistent/kjb-helper'] }), (err: unknown) => err instanceof LaunchError && err.code === 'ENOENT');
+    });
+
+    test('a missing cwd rejects with ENOENT', async () => {
+      await assert.rejects(runner.run({ argv: ['true'], cwd: join(dir, 'missing') }), (err: unknown) => err instanceof LaunchError && err.code === 'ENOENT');
+    });
+
+    test('stdout and stderr appended to a file, sync message on fd 3', async () => {
+      const file = join(dir, `out-${label.replace(' ', '-')}`);
+      const result = await runner.run({
+        argv: ['sh', '-c', 'echo out; echo err >&2; echo "{\\"data\\": 42}" >&$FD'],
+        env: { FD: '3' },
+        stdout: { file },
+        stderr: { file },
+        syncPipe: true,
+      });
+      assert.equal(result.exitCode, 0);
+      assert.match(result.sync ?? '', /\{"data": 42\}/);
+      assert.equal(readFileSync(file, 'utf8'), 'out\nerr\n');
+    });
+
+    test('50 requests in flight at once', async () => {
+      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => runner.run({ argv: ['sh', '-c', 'echo "$0"; exit $(($0 % 7))', String(i)] })));
+      results.forEach((r, i) => {
+        assert.equal(r.stdout, `${i}\n`);
+        assert.equal(r.exitCode, i % 7);
+      });
+    });
+  });
+}
+
+describe('launcher lifecycle', () => {
+  test('launcher killed mid-flight: in-flight requests reject, the next request starts a new one', async () => {
+    const client = new LauncherClient();
+    try {
+      await client.run({ argv: ['true'] });
+      const first = client.pid!;
+      const pidFile = join(dir, 'inflight.pid');
+      const inFlight = client.run({ argv: ['sh', '-c', `echo $$ > ${pidFile}; exec sleep 30`], timeoutMs: 60_000 });
+      await until(() => {
+        try {
+          return readFileSync(pidFile, 'utf8').trim() !== '';
+        } catch {
+          return false;
+        }
+      });
+      process.kill(first, 'SIGKILL');
+      await assert.rejects(inFlight, (err: unknown) => err instanceof LauncherExitedError && /killed by SIGKILL while running sh/.test(err.message));
+      process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+      const next = await client.run({ argv: ['/bin/echo', 'again'] });
+      assert.equal(next.stdout, 'again\n');
+      assert.notEqual(client.pid, first);
+    } finally {
+      client.close();
+    }
+  });
+
+  test('a detached child outlives the launcher, in its own session', async () => {
+    const client = new LauncherClient();
+    const result = await client.run({ argv: ['sh', '-c', 'sleep 30 & echo "{\\"data\\": $!}" >&3'], detached: true, syncPipe: true, stdout: 'null', stderr: 'null' });
+    const sleeper = (JSON.parse(/\{[^{}]*\}/.exec(result.sync ?? '')![0]) as { data: number }).data;
+    const launcherPid = client.pid!;
+    try {
+      client.close();
+      await until(() => !alive(launcherPid));
+      assert.ok(alive(sleeper), 'the detached child still runs');
+      const stat = readFileSync(`/proc/${sleeper}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ownSession = readFileSync('/proc/self/stat', 'utf8');
+      assert.notEqual(fields[3], ownSession.slice(ownSession.lastIndexOf(')') + 2).split(' ')[3], 'not in the agent session');
+    } finally {
+      process.kill(sleeper, 'SIGKILL');
+    }
+  });
+
+  test('a launcher that cannot start reports itself unavailable', async () => {
+    for (const command of [['/nonexistent/perl'], ['/usr/bin/perl', '-e', 'exit 1']]) {
+      const client = new LauncherClient({ command });
+      await assert.rejects(client.run({ argv: ['true'] }), LauncherUnavailableError);
+    }
+  });
+});
