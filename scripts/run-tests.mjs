@@ -33,5 +33,8 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+// Shared decoded objects are frozen under test (and in the servers tests start), so a change to
+// one, which would corrupt every watcher's copy, fails loudly instead of silently.
+const env = { ...process.env, KIJABI_FREEZE_SHARED_OBJECTS: '1' };
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=spec', ...files], { stdio: 'inherit', env });
 process.exit(result.status ?? 1);

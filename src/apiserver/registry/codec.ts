@@ -4,6 +4,7 @@
 
 import type { KubeObject } from '../../api/meta.js';
 import type { KeyValue } from '../../store/store.js';
+import { rememberObjectJson } from './object-json.js';
 
 const decoded = new WeakMap<Uint8Array, KubeObject>();
 
@@ -19,7 +20,17 @@ function recentKey(kv: KeyValue): string {
   return `${kv.modRevision}\u0000${kv.key}`;
 }
 
+/** Set by the test runner: shared objects are frozen, so changing one throws (see scripts/run-tests.mjs). */
+const FREEZE_SHARED = process.env.KIJABI_FREEZE_SHARED_OBJECTS === '1';
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  for (const child of Object.values(value)) deepFreeze(child);
+  Object.freeze(value);
+}
+
 function remember(kv: KeyValue, obj: KubeObject): void {
+  if (FREEZE_SHARED) deepFreeze(obj);
   decoded.set(kv.value, obj);
   recent.set(recentKey(kv), obj);
   if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!);
@@ -31,28 +42,49 @@ function remember(kv: KeyValue, obj: KubeObject): void {
  * JSON data and must not be changed afterwards.
  */
 export function rememberWritten(kv: KeyValue, stored: KubeObject): void {
-  stored.metadata.resourceVersion = String(kv.modRevision);
+  const rv = String(kv.modRevision);
+  stored.metadata.resourceVersion = rv;
   remember(kv, stored);
+  // The served JSON is the stored text with the resourceVersion added: no second serialisation.
+  const parts = encodedParts.get(kv.value);
+  if (parts) {
+    const metadata = parts.metadata === '{}' ? `{"resourceVersion":${JSON.stringify(rv)}}` : `{"resourceVersion":${JSON.stringify(rv)},${parts.metadata.slice(1)}`;
+    rememberObjectJson(stored, parts.head + metadata + parts.tail);
+  }
 }
 
+/** The pieces of an encoding around its metadata, kept while the bytes are alive (see rememberWritten). */
+const encodedParts = new WeakMap<Uint8Array, { head: string; metadata: string; tail: string }>();
+
+/**
+ * The stored form: JSON without metadata.resourceVersion, with apiVersion, kind and metadata first
+ * (Kubernetes' own order), so that the served form is the same text with the resourceVersion added.
+ */
 export function encodeObject(obj: KubeObject): Uint8Array {
-  const { resourceVersion: _dropped, ...metadata } = obj.metadata;
-  return Buffer.from(JSON.stringify({ ...obj, metadata }));
+  const { apiVersion, kind, metadata: fullMetadata, ...rest } = obj;
+  const { resourceVersion: _dropped, ...metadata } = fullMetadata ?? {};
+  let head = '{';
+  if (apiVersion !== undefined) head += `"apiVersion":${JSON.stringify(apiVersion)},`;
+  if (kind !== undefined) head += `"kind":${JSON.stringify(kind)},`;
+  head += '"metadata":';
+  const metadataJson = JSON.stringify(metadata);
+  const restJson = JSON.stringify(rest);
+  const tail = restJson === '{}' ? '}' : `,${restJson.slice(1)}`;
+  const bytes = Buffer.from(head + metadataJson + tail);
+  encodedParts.set(bytes, { head, metadata: metadataJson, tail });
+  return bytes;
 }
 
 /** The stored object with its resourceVersion. Shared and frozen by convention: clone before changing. */
 export function decodeObject(kv: KeyValue, resourceVersion: number = kv.modRevision): KubeObject {
+  const rv = String(resourceVersion);
   let base = decoded.get(kv.value) ?? recent.get(recentKey(kv));
   if (!base) {
     base = JSON.parse(Buffer.from(kv.value.buffer, kv.value.byteOffset, kv.value.byteLength).toString('utf8')) as KubeObject;
+    base.metadata.resourceVersion = rv;
     remember(kv, base);
   }
-  const rv = String(resourceVersion);
   if (base.metadata.resourceVersion === rv) return base;
-  if (base.metadata.resourceVersion === undefined) {
-    base.metadata.resourceVersion = rv;
-    return base;
-  }
   return { ...base, metadata: { ...base.metadata, resourceVersion: rv } };
 }
 

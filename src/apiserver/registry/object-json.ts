@@ -4,6 +4,11 @@
 
 const texts = new WeakMap<object, string>();
 
+/** Records `text` as the JSON of `obj` (made by whoever serialised it already). */
+export function rememberObjectJson(obj: object, text: string): void {
+  texts.set(obj, text);
+}
+
 /** JSON.stringify(obj), remembered for `obj`; only for objects that are never changed afterwards. */
 export function objectJson(obj: object): string {
   let text = texts.get(obj);

@@ -272,7 +272,9 @@ export class ResourceRegistry {
     for (let attempt = 0; ; attempt++) {
       const kv = await this.deps.store.get(this.key(namespace, name));
       if (!kv && !options.allowCreate) throw notFound(this.ref, name);
-      const current = kv ? this.presentMutable(kv) : undefined;
+      // `current` is the shared decoding (often still cached from the write that made it); only
+      // the copy handed to `mutate` is parsed anew. Nothing below changes `current`.
+      const current = kv ? this.present(kv) : undefined;
       const desired = await mutate(kv ? this.presentMutable(kv) : undefined);
       if (!current) {
         const created = await this.create(namespace, desired, ctx);
@@ -313,6 +315,9 @@ export class ResourceRegistry {
     desired.kind = this.desc.kind;
     if (!desired.metadata) desired.metadata = {};
     const privileged = subresource !== undefined && PRIVILEGED_WRITES.has(subresource);
+    // Defaults apply to what the client sent, before the parts it may not change are taken from the
+    // stored object (Kubernetes' order too): those parts are shared with it and already defaulted.
+    this.strategy.defaults?.(desired);
     if (subresource === 'status') {
       desired = keepAllButStatus(desired, current, this.statusFields);
     } else {
@@ -320,7 +325,6 @@ export class ResourceRegistry {
       // Privileged writes set status themselves (pods/binding adds PodScheduled in the same write).
       if (this.desc.subresources?.includes('status') && !privileged) keepStatus(desired, current, this.statusFields);
     }
-    this.strategy.defaults?.(desired);
     if (subresource !== 'status' && !privileged) {
       this.strategy.prepareForUpdate?.(desired, current);
       if (this.tracksGeneration(desired) && specChanged(desired, current, this.statusFields)) {
