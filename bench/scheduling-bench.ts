@@ -8,6 +8,7 @@
 //   node dist/bench/scheduling-bench.js scale --nodes 5000 --pods 10000 --total 30000
 //   node dist/bench/scheduling-bench.js packing
 //   node dist/bench/scheduling-bench.js throughput --cpu-prof /tmp/sched-prof
+//   node dist/bench/scheduling-bench.js throughput --clients 64          # more concurrent creators
 //
 // Hollow nodes renew their Leases every 40 s (--lease-interval 40) so that 5,000 nodes add about
 // 125 lease writes/s instead of 500/s; the figures are about scheduling, not heartbeats.
@@ -22,7 +23,8 @@ import { startHollowNodes, type HollowNodesProcess } from '../test/support/hollo
 import { MOST_ALLOCATED } from '../test/support/scheduler-config.js';
 
 const NAMESPACE = 'bench';
-const CONCURRENCY = 16;
+/** Concurrent pod creators (`--clients`); the offered load, not part of the system measured. */
+let CONCURRENCY = 16;
 
 
 interface PodTimes {
@@ -180,7 +182,7 @@ function report(title: string, result: BatchResult, extra: [string, string | num
   printTable(title, [
     ['pods', result.pods],
     ['create phase', result.createS, 's'],
-    ['created', result.createPerS, 'pods/s (16 clients, keep-alive HTTPS)'],
+    ['created', result.createPerS, `pods/s (${CONCURRENCY} clients, keep-alive HTTPS)`],
     ['first bound after', result.firstBoundMs, 'ms from first create'],
     ['last bound after', result.lastBoundMs, 'ms'],
     ['last Running after', result.lastRunningMs, 'ms'],
@@ -316,8 +318,10 @@ async function main(): Promise<void> {
       pods: { type: 'string', default: '10000' },
       total: { type: 'string', default: '30000' },
       'cpu-prof': { type: 'string' },
+      clients: { type: 'string', default: '16' },
     },
   });
+  CONCURRENCY = Number(values.clients);
   const which = positionals.length ? positionals : ['throughput', 'scale', 'packing'];
   const pods = Number(values.pods);
   console.log(`machine: ${(await import('node:os')).cpus().length} CPUs, node ${process.version}`);

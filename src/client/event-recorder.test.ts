@@ -9,15 +9,13 @@ import type { RestClient } from './rest-client.js';
 function stub(options: { failCreate?: boolean; patchNotFound?: boolean } = {}) {
   const calls: Array<{ op: string; name?: string; body: Record<string, unknown> }> = [];
   const client = {
-    create: async (_d: unknown, body: KubeObject) => {
+    createDiscardingResult: async (_d: unknown, body: KubeObject) => {
       calls.push({ op: 'create', name: body.metadata.name, body });
       if (options.failCreate) throw new Error('down');
-      return body;
     },
-    patch: async (_d: unknown, _ns: string, name: string, _t: string, body: Record<string, unknown>) => {
+    patchDiscardingResult: async (_d: unknown, _ns: string, name: string, _t: string, body: Record<string, unknown>) => {
       calls.push({ op: 'patch', name, body });
       if (options.patchNotFound) throw notFound({ group: '', resource: 'events' }, name);
-      return {};
     },
   };
   return { client: client as unknown as RestClient, calls };

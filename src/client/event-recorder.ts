@@ -95,7 +95,7 @@ export class EventRecorder {
     if (seen && nowMs - seen.lastSeenMs < AGGREGATION_WINDOW_MS) {
       const count = seen.count + 1;
       try {
-        await this.client.patch(this.desc, seen.namespace, seen.name, PatchTypes.merge, { count, lastTimestamp: rfc3339(now) });
+        await this.client.patchDiscardingResult(this.desc, seen.namespace, seen.name, PatchTypes.merge, { count, lastTimestamp: rfc3339(now) });
         seen.count = count;
         seen.lastSeenMs = nowMs;
         return;
@@ -129,7 +129,7 @@ export class EventRecorder {
       lastTimestamp: timestamp,
       count: 1,
     };
-    await this.client.create(this.desc, event);
+    await this.client.createDiscardingResult(this.desc, event);
     this.remember(key, { name: event.metadata.name, namespace, count: 1, firstTimestamp: timestamp, lastSeenMs: nowMs });
   }
 

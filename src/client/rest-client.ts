@@ -142,6 +142,30 @@ export class RestClient {
     return JSON.parse(text) as T;
   }
 
+  /**
+   * A request whose successful answer the caller does not need (status reports, events): the body
+   * is read off the connection but not decoded, which for a write is a whole object. Errors
+   * still reject with the ApiError.
+   */
+  async requestDiscardingBody(opts: RequestOptions): Promise<void> {
+    const res = await this.send(opts, this.agent, opts.timeoutMs ?? this.timeoutMs);
+    const code = res.statusCode ?? 0;
+    if (code < 200 || code >= 300) throw errorFromResponse(code, await readBody(res));
+    for await (const _chunk of res as AsyncIterable<Buffer>) {
+      // drained, so the connection goes back to the pool
+    }
+  }
+
+  /** create() for callers that do not need the stored object back. */
+  createDiscardingResult(desc: ResourceDescriptor, obj: KubeObject, opts: WriteOptions = {}): Promise<void> {
+    return this.requestDiscardingBody({ method: 'POST', path: resourcePath(desc, obj.metadata?.namespace), query: writeQuery(opts), body: obj, signal: opts.signal });
+  }
+
+  /** patch() for callers that do not need the stored object back. */
+  patchDiscardingResult(desc: ResourceDescriptor, namespace: string | undefined, name: string, patchType: PatchType, body: unknown, opts: PatchOptions = {}): Promise<void> {
+    return this.requestDiscardingBody(patchRequest(desc, namespace, name, patchType, body, opts));
+  }
+
   get<T extends KubeObject = KubeObject>(desc: ResourceDescriptor, namespace: string | undefined, name: string, opts: { signal?: AbortSignal } = {}): Promise<T> {
     return this.request<T>({ method: 'GET', path: resourcePath(desc, namespace, name), signal: opts.signal });
   }
@@ -197,14 +221,7 @@ export class RestClient {
   }
 
   patch<T extends KubeObject = KubeObject>(desc: ResourceDescriptor, namespace: string | undefined, name: string, patchType: PatchType, body: unknown, opts: PatchOptions = {}): Promise<T> {
-    return this.request<T>({
-      method: 'PATCH',
-      path: resourcePath(desc, namespace, name, opts.subresource),
-      query: { ...writeQuery(opts), force: opts.force ? 'true' : undefined },
-      body,
-      contentType: patchType,
-      signal: opts.signal,
-    });
+    return this.request<T>(patchRequest(desc, namespace, name, patchType, body, opts));
   }
 
   /** Returns the object (when finalizers keep it around) or a Success Status. */
@@ -319,6 +336,17 @@ export class RestClient {
       req.end(payload);
     });
   }
+}
+
+function patchRequest(desc: ResourceDescriptor, namespace: string | undefined, name: string, patchType: PatchType, body: unknown, opts: PatchOptions): RequestOptions {
+  return {
+    method: 'PATCH',
+    path: resourcePath(desc, namespace, name, opts.subresource),
+    query: { ...writeQuery(opts), force: opts.force ? 'true' : undefined },
+    body,
+    contentType: patchType,
+    signal: opts.signal,
+  };
 }
 
 function podsDescriptor(): ResourceDescriptor {

@@ -63,7 +63,7 @@ export class HollowNodes {
       } catch (err) {
         if (!isApiError(err, 'AlreadyExists')) throw err;
       }
-      await client.patch(NODES, undefined, name, PatchTypes.merge, { status: node.status }, { subresource: 'status' });
+      await client.patchDiscardingResult(NODES, undefined, name, PatchTypes.merge, { status: node.status }, { subresource: 'status' });
     });
     this.log.info('hollow nodes registered', { count: this.names.length });
   }
@@ -72,7 +72,7 @@ export class HollowNodes {
     const { client } = this.options;
     const spec = { holderIdentity: name, leaseDurationSeconds: 40, renewTime: rfc3339Micro() };
     try {
-      await client.patch(LEASES, LEASE_NAMESPACE, name, PatchTypes.merge, { spec });
+      await client.patchDiscardingResult(LEASES, LEASE_NAMESPACE, name, PatchTypes.merge, { spec });
     } catch (err) {
       if (!isApiError(err, 'NotFound')) throw err;
       await client.create(LEASES, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: LEASE_NAMESPACE }, spec });
@@ -107,7 +107,7 @@ export class HollowNodes {
     const name = pod.metadata.name ?? '';
     try {
       if (action.type === 'report-running') {
-        await client.patch(PODS, namespace, name, PatchTypes.merge, { status: action.status }, { subresource: 'status' });
+        await client.patchDiscardingResult(PODS, namespace, name, PatchTypes.merge, { status: action.status }, { subresource: 'status' });
       } else if (action.type === 'finish-deletion') {
         await client.delete(PODS, namespace, name, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
       }

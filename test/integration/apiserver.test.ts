@@ -115,6 +115,17 @@ describe('API server through the client library', () => {
     await expectApiError(client.get(CONFIGMAPS, 'default', 'nope'), 'NotFound', 404, /configmaps "nope" not found/);
   });
 
+  test('writes whose result is not needed: stored, errors still reported, connection reusable', async () => {
+    await client.createDiscardingResult(CONFIGMAPS, configMap('quiet', 'default', {}, { a: '1' }));
+    await client.patchDiscardingResult(CONFIGMAPS, 'default', 'quiet', PatchTypes.merge, { data: { a: '2' } });
+    assert.deepEqual((await client.get(CONFIGMAPS, 'default', 'quiet')).data, { a: '2' });
+    await expectApiError(client.patchDiscardingResult(CONFIGMAPS, 'default', 'absent', PatchTypes.merge, { data: {} }), 'NotFound', 404, /configmaps "absent" not found/);
+    await expectApiError(client.createDiscardingResult(CONFIGMAPS, configMap('quiet')), 'AlreadyExists', 409);
+    // Many in a row on the pooled connections: each answer was read off its connection.
+    for (let i = 0; i < 20; i++) await client.patchDiscardingResult(CONFIGMAPS, 'default', 'quiet', PatchTypes.merge, { data: { a: String(i) } });
+    assert.deepEqual((await client.get(CONFIGMAPS, 'default', 'quiet')).data, { a: '19' });
+  });
+
   test('paged lists are one consistent snapshot', async () => {
     await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'paging' } });
     for (let i = 0; i < 25; i++) await client.create(CONFIGMAPS, configMap(`p-${String(i).padStart(2, '0')}`, 'paging'));

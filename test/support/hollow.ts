@@ -63,7 +63,9 @@ export async function startHollowNodes(options: HollowNodesOptions): Promise<Hol
   if (options.memory) args.push('--memory', options.memory);
   if (options.pods !== undefined) args.push('--pods', String(options.pods));
   if (options.leaseIntervalSeconds !== undefined) args.push('--lease-interval', String(options.leaseIntervalSeconds));
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KIJABI_LOG_LEVEL: process.env.KIJABI_LOG_LEVEL ?? 'warn' } });
+  // KIJABI_HOLLOW_NODE_ARGS: extra node flags for the hollow-nodes process (benchmarks pass --cpu-prof).
+  const nodeArgs = (process.env.KIJABI_HOLLOW_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KIJABI_LOG_LEVEL: process.env.KIJABI_LOG_LEVEL ?? 'warn' } });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));

@@ -8,7 +8,7 @@ import { rfc3339 } from '../../api/meta.js';
 import { parseYaml } from '../http/negotiation.js';
 import { apply } from '../../machinery/apply/apply.js';
 import { applyJsonPatch } from '../../machinery/patch/json-patch.js';
-import { applyMergePatch } from '../../machinery/patch/merge-patch.js';
+import { applyMergePatchSharing } from '../../machinery/patch/merge-patch.js';
 import { strategicMergePatch } from '../../machinery/patch/strategic-merge.js';
 import type { RequestContext } from './context.js';
 import type { ResourceRegistry, WriteResult } from './registry.js';
@@ -46,7 +46,7 @@ function parsePatchBody(type: PatchType, text: string): unknown {
   }
 }
 
-/** Applies a patch document to an object (pure: returns a new object). */
+/** Applies a patch document to `current`, which the caller gives up: the result may share its parts. */
 export function applyPatchDocument(registry: ResourceRegistry, current: KubeObject, type: Exclude<PatchType, 'apply'>, patch: unknown): KubeObject {
   switch (type) {
     case 'json':
@@ -54,10 +54,10 @@ export function applyPatchDocument(registry: ResourceRegistry, current: KubeObje
       return applyJsonPatch(current, patch) as KubeObject;
     case 'merge':
       if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw badRequest('error decoding patch: the patch must be a JSON object');
-      return applyMergePatch(current, patch) as KubeObject;
+      return applyMergePatchSharing(current, patch) as KubeObject;
     case 'strategic':
       if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw badRequest('error decoding patch: the patch must be a JSON object');
-      if (!registry.type) return applyMergePatch(current, patch) as KubeObject;
+      if (!registry.type) return applyMergePatchSharing(current, patch) as KubeObject;
       return strategicMergePatch(current, patch, registry.type.name, registry.deps.types) as KubeObject;
   }
 }

@@ -10,10 +10,11 @@ export const UID_INDEX = 'uid';
 
 /**
  * The resources the GC watches: every group-resource that can be listed and watched, in its first
- * listed version.
+ * listed version, except Events, which Kubernetes' garbage collector ignores too: they are the
+ * most frequent writes of a busy cluster and nothing owns them.
  */
 export function collectableResources(resources: readonly ResourceDescriptor[] = RESOURCES): ResourceDescriptor[] {
-  return distinctGroupResources(resources, (desc) => servesVerbs(desc, ['list', 'watch']));
+  return distinctGroupResources(resources, (desc) => servesVerbs(desc, ['list', 'watch']) && !(desc.resource === 'events' && (desc.group === '' || desc.group === 'events.k8s.io')));
 }
 
 /** The descriptor for an owner reference's apiVersion and kind (any served version of the group). */

@@ -37,8 +37,18 @@ export function mergeObjects(target: JsonObject, patch: JsonObject): JsonObject 
  * `Invalid JSON Patch`, as Kubernetes answers.
  */
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
+  const merged = applyMergePatchSharing(target, patch);
+  // Only an object merged into an object shares parts with the target.
+  return isJsonObject(patch) && isJsonObject(target) ? cloneJson(merged) : merged;
+}
+
+/**
+ * applyMergePatch for a target the caller owns and throws away: the result may share the parts
+ * the patch does not touch with `target` (no copy of the whole document on every patch).
+ */
+export function applyMergePatchSharing(target: unknown, patch: unknown): unknown {
   if (Array.isArray(patch)) return pruneNulls(patch);
   if (!isJsonObject(patch)) throw malformedPatch('Invalid JSON Patch');
   if (!isJsonObject(target)) return pruneNulls(patch);
-  return cloneJson(mergeObjects(target, patch));
+  return mergeObjects(target, patch);
 }

@@ -128,7 +128,7 @@ export class NodeHeartbeat {
     const due = Date.now() - this.lastStatusWrite >= 60_000;
     if (!force && !due && !conditionsChanged(this.lastConditions, conditions)) return;
     const status = nodeStatus(this.options.facts, observePressure(this.options.dataDir), now, this.lastConditions);
-    await this.options.client.patch(NODES, undefined, this.options.facts.name, PatchTypes.merge, { status }, { subresource: 'status' });
+    await this.options.client.patchDiscardingResult(NODES, undefined, this.options.facts.name, PatchTypes.merge, { status }, { subresource: 'status' });
     this.lastConditions = status.conditions as Record<string, unknown>[];
     this.lastStatusWrite = Date.now();
   }
@@ -137,7 +137,7 @@ export class NodeHeartbeat {
     const name = this.options.facts.name;
     const spec = { holderIdentity: name, leaseDurationSeconds: 40, renewTime: rfc3339Micro() };
     try {
-      await this.options.client.patch(LEASES, LEASE_NAMESPACE, name, PatchTypes.merge, { spec });
+      await this.options.client.patchDiscardingResult(LEASES, LEASE_NAMESPACE, name, PatchTypes.merge, { spec });
     } catch (err) {
       if (!isApiError(err, 'NotFound')) throw err;
       await this.options.client.create(LEASES, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: LEASE_NAMESPACE }, spec } as unknown as KubeObject);
