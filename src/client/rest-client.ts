@@ -328,14 +328,44 @@ export class RestClient {
     }
     const transport = this.isHttps ? https : http;
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const req = transport.request(url, { method: opts.method, headers, agent, signal: opts.signal, socketPath: this.socketPath }, resolve);
+      const req = transport.request(url, { method: opts.method, headers, agent, socketPath: this.socketPath }, resolve);
       req.on('error', reject);
+      if (opts.signal) abortOnSignal(opts.signal, req);
       if (timeoutMs > 0) {
         req.setTimeout(timeoutMs, () => req.destroy(new Error(`${opts.method} ${opts.path}: no response within ${timeoutMs} ms`)));
       }
       req.end(payload);
     });
   }
+}
+
+/**
+ * Requests in flight per abort signal, with one listener per signal. Passing `signal` to
+ * http.request instead adds a listener per request, and adding one scans every listener already
+ * on the signal: a component with hundreds of requests in flight on its one stop signal (the
+ * scheduler's bindings) spent more time there than in scheduling.
+ */
+const inFlightBySignal = new WeakMap<AbortSignal, Set<http.ClientRequest>>();
+
+function abortOnSignal(signal: AbortSignal, req: http.ClientRequest): void {
+  const abortError = () => Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
+  if (signal.aborted) {
+    req.destroy(abortError());
+    return;
+  }
+  let requests = inFlightBySignal.get(signal);
+  if (!requests) {
+    const tracked = new Set<http.ClientRequest>();
+    inFlightBySignal.set(signal, tracked);
+    signal.addEventListener('abort', () => {
+      for (const r of tracked) r.destroy(abortError());
+      tracked.clear();
+    }, { once: true });
+    requests = tracked;
+  }
+  const set = requests;
+  set.add(req);
+  req.once('close', () => set.delete(req));
 }
 
 function patchRequest(desc: ResourceDescriptor, namespace: string | undefined, name: string, patchType: PatchType, body: unknown, opts: PatchOptions): RequestOptions {
