@@ -25,7 +25,10 @@ use Time::HiRes qw(time);
 $0 = 'kijabi-launcher';
 $SIG{PIPE} = 'IGNORE';
 my $child_exited = 0;
-$SIG{CHLD} = sub { $child_exited = 1 };
+# Self-pipe: SIGCHLD also makes select() return at once, even when it lands just before select
+# (a flag alone would leave select waiting for its timeout, delaying every helper's answer).
+pipe(my $wake_r, my $wake_w) or die "kijabi-launcher: pipe: $!";
+$SIG{CHLD} = sub { $child_exited = 1; syswrite($wake_w, 'x'); };
 my $json = JSON::PP->new->utf8;
 my %jobs;       # pid => job
 my %readers;    # fileno => [job, stream name, handle]
@@ -200,18 +203,21 @@ sub take_requests {
   return 1;
 }
 
+nonblocking($wake_r);
+nonblocking($wake_w);
 reply({ ready => JSON::PP::true, pid => $$ });
 while (1) {
   my ($rbits, $wbits) = ('', '');
   vec($rbits, 0, 1) = 1;
+  vec($rbits, fileno $wake_r, 1) = 1;
   vec($rbits, $_, 1) = 1 for keys %readers;
   vec($wbits, $_, 1) = 1 for keys %writers;
   my $timeout;
   my $now = time();
   for my $job (values %jobs) {
     next if defined $job->{status};
-    # Without open pipes only SIGCHLD tells us it ended, and it can land just before select.
-    my $cap = $job->{open} ? 0.25 : 0.01;
+    # SIGCHLD wakes select through the self-pipe; the cap only bounds a lost wake-up.
+    my $cap = 0.25;
     $cap = 0 if $child_exited;
     $cap = $job->{deadline} - $now if defined $job->{deadline} && $job->{deadline} - $now < $cap;
     $cap = 0 if $cap < 0;
@@ -220,6 +226,7 @@ while (1) {
   $child_exited = 0;
   my $ready = select(my $rout = $rbits, my $wout = $wbits, undef, $timeout);
   if ($ready > 0) {
+    sysread($wake_r, my $drained, 4096) if vec($rout, fileno $wake_r, 1);
     if (vec($rout, 0, 1)) { take_requests() or exit 0; }
     for my $fd (keys %readers) {
       next unless vec($rout, $fd, 1);
