@@ -144,6 +144,25 @@ describe('node agent end to end', { skip }, () => {
     await waitFor('restartCount >= 1', async () => ((await pod('live')).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 || undefined, 60_000);
   });
 
+  test('kubectl logs --previous shows the attempt before a restart', async () => {
+    // Each attempt prints its own start time, so the two logs can be told apart.
+    await apply(podYaml('prev', cluster.busybox, {
+      containers: [{ name: 'main', command: ['sh', '-c', 'echo "attempt started $(date +%s%N)"; sleep 1; exit 3'] }],
+    }));
+    await waitFor('restartCount >= 1', async () => ((await pod('prev')).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 || undefined, 60_000);
+    const previous = await waitFor('previous log', async () => {
+      const r = await cluster.kubectl(['logs', 'prev', '--previous']);
+      return r.code === 0 && /attempt started \d+/.test(r.stdout) ? r.stdout : undefined;
+    });
+    const current = await waitFor('current log', async () => {
+      const r = await cluster.kubectl(['logs', 'prev']);
+      return r.code === 0 && /attempt started \d+/.test(r.stdout) ? r.stdout : undefined;
+    });
+    assert.notEqual(current.trim(), previous.trim(), 'the current attempt logs its own start');
+    const status = (await pod('prev')).status.containerStatuses[0];
+    assert.equal(status.lastState.terminated.exitCode, 3);
+  });
+
   test('a readiness probe gates Ready', async () => {
     await apply(podYaml('ready', cluster.busybox, {
       containers: [{ name: 'main', command: ['sh', '-c', 'sleep 3; touch /tmp/ready; sleep 3600'], readinessProbe: { exec: { command: ['cat', '/tmp/ready'] }, periodSeconds: 1 } }],
