@@ -42,19 +42,42 @@ export interface WebSocketExecOptions {
   log?: Logger;
 }
 
+/** How long output waits for the client's streams when the client sends nothing first. */
+const CLIENT_STREAMS_GRACE_MS = 25;
+
 /** Runs the channel protocol until the process exits (then Status + close 1000) or the client leaves. */
 export function serveWebSocketExec(ws: WebSocket, proc: ExecProcess, options: WebSocketExecOptions): Promise<void> {
   return new Promise((resolve) => {
     let clientGone = false;
+    // kubectl registers its streams only after the upgrade and drops data for a stream it does not
+    // know yet ("Unknown stream id"): output that a fast process writes at once waits a moment,
+    // or until the client's first message shows its streams exist.
+    const early: (() => void)[] = [];
+    let streamsReady = false;
+    let gateOpened: () => void = () => undefined;
+    const gate = new Promise<void>((open) => (gateOpened = open));
+    const openGate = () => {
+      if (streamsReady) return;
+      streamsReady = true;
+      clearTimeout(gateTimer);
+      for (const send of early.splice(0)) send();
+      gateOpened();
+    };
+    const gateTimer = setTimeout(openGate, CLIENT_STREAMS_GRACE_MS);
 
     const forward = (stream: Readable, channel: number, wanted: boolean): Promise<void> =>
       new Promise((done) => {
         stream.on('data', (chunk: Buffer) => {
           if (!wanted || clientGone) return;
-          ws.send(Buffer.concat([Buffer.from([channel]), chunk]), { binary: true }, () => {
-            if (stream.isPaused() && ws.bufferedAmount < HIGH_WATER) stream.resume();
-          });
-          if (ws.bufferedAmount >= HIGH_WATER) stream.pause();
+          const send = () => {
+            if (clientGone) return;
+            ws.send(Buffer.concat([Buffer.from([channel]), chunk]), { binary: true }, () => {
+              if (stream.isPaused() && ws.bufferedAmount < HIGH_WATER) stream.resume();
+            });
+            if (ws.bufferedAmount >= HIGH_WATER) stream.pause();
+          };
+          if (streamsReady) send();
+          else early.push(send);
         });
         stream.once('end', () => done());
         stream.once('close', () => done());
@@ -68,6 +91,7 @@ export function serveWebSocketExec(ws: WebSocket, proc: ExecProcess, options: We
     proc.stdin?.on('error', () => undefined); // the process may exit before reading all of stdin
 
     ws.on('message', (data: Buffer, isBinary: boolean) => {
+      openGate();
       const message = Buffer.isBuffer(data) ? data : Buffer.from(data as unknown as ArrayBuffer);
       if (!isBinary || message.length === 0) return;
       const channel = message[0];
@@ -83,6 +107,7 @@ export function serveWebSocketExec(ws: WebSocket, proc: ExecProcess, options: We
     });
     ws.on('close', () => {
       clientGone = true;
+      openGate();
       closeStdin();
       proc.release?.();
       proc.stdout.resume();
@@ -96,6 +121,7 @@ export function serveWebSocketExec(ws: WebSocket, proc: ExecProcess, options: We
       try {
         const code = await proc.exited;
         await outputsDone;
+        await gate; // the exit Status follows the output it ends
         status = exitStatus(code);
       } catch (err) {
         status = failureStatus(err instanceof Error ? err.message : String(err));
