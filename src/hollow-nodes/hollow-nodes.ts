@@ -26,8 +26,14 @@ export interface HollowNodesOptions {
   namePrefix: string;
   /** Lease renewal period (Kubernetes: 10 s). */
   leaseIntervalMs?: number;
-  /** Parallel API requests for registration, leases and pod status. */
+  /** Parallel API requests for registration and leases. */
   concurrency?: number;
+  /**
+   * Parallel pod status reports. Real nodes report independently of each other, so this is
+   * larger: with few workers the simulated nodes, not the cluster, would limit how fast pods show
+   * Running.
+   */
+  statusConcurrency?: number;
   log?: Logger;
 }
 
@@ -129,6 +135,6 @@ export class HollowNodes {
     };
     pods.addHandlers({ onAdd: enqueue, onUpdate: (_old, obj) => enqueue(obj) });
     const informer = pods.start(signal);
-    await Promise.all([informer, heartbeat, runWorkers(queue, this.options.concurrency ?? 16, (key) => this.syncPod(pods, key), signal, this.log)]);
+    await Promise.all([informer, heartbeat, runWorkers(queue, this.options.statusConcurrency ?? 64, (key) => this.syncPod(pods, key), signal, this.log)]);
   }
 }
