@@ -80,6 +80,29 @@ describe('service account tokens', () => {
     await assert.rejects(clientWithToken(otherAudience.token).request({ method: 'GET', path: '/api' }), (err: unknown) => isApiError(err) && err.code === 401);
   });
 
+  test('TokenReview tells whom a token stands for, for the audiences asked', async () => {
+    type Review = { kind: string; status: { authenticated: boolean; user: { username?: string; groups?: string[] }; audiences?: string[] } };
+    const review = (token: string, audiences?: string[]) =>
+      admin.request<Review>({ method: 'POST', path: '/apis/authentication.k8s.io/v1/tokenreviews', body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, ...(audiences ? { audiences } : {}) } } });
+    const token = ((await requestToken('default', 'default')).status as { token: string }).token;
+    const ok = await review(token);
+    assert.equal(ok.kind, 'TokenReview');
+    assert.equal(ok.status.authenticated, true);
+    assert.equal(ok.status.user.username, 'system:serviceaccount:default:default');
+    assert.deepEqual(ok.status.audiences, ['https://kubernetes.default.svc.cluster.local']);
+    const vaultToken = ((await requestToken('default', 'default', { audiences: ['vault'] })).status as { token: string }).token;
+    assert.equal((await review(vaultToken)).status.authenticated, false, 'not valid for the API server');
+    const forVault = await review(vaultToken, ['vault']);
+    assert.equal(forVault.status.authenticated, true);
+    assert.deepEqual(forVault.status.audiences, ['vault']);
+    assert.equal((await review('sa-admin-token')).status.user.username, 'system:admin');
+    assert.equal((await review('sa-admin-token', ['vault'])).status.authenticated, false, 'static tokens are for the API server only');
+    assert.equal((await review(`${token.slice(0, -4)}AAAA`)).status.authenticated, false, 'a tampered signature');
+    await assert.rejects(review(''), (err: unknown) => isApiError(err) && err.code === 422);
+    // Only system:masters may review tokens (Kubernetes gives it to system:auth-delegator too).
+    await assert.rejects(clientWithToken(token).request({ method: 'POST', path: '/apis/authentication.k8s.io/v1/tokenreviews', body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } } }), (err: unknown) => isApiError(err) && err.code === 403);
+  });
+
   test('a token bound to a pod stops working when the pod is deleted', async () => {
     const pod: KubeObject = await admin.create<KubeObject>(PODS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bound', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
     const spec = pod.spec as { volumes?: { name: string; projected?: unknown }[]; containers: { volumeMounts?: { mountPath: string; readOnly?: boolean }[] }[] };

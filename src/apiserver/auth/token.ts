@@ -56,9 +56,25 @@ export class TokenAuthenticator {
     return this.staticToken(match[1]) ?? this.serviceAccountToken(match[1]);
   }
 
-  private serviceAccountToken(token: string): UserInfo | undefined {
+  /**
+   * A TokenReview: whom `token` authenticates for one of `audiences` (default: the API server's),
+   * and the audiences it was accepted for. Static tokens are valid only for the API server.
+   */
+  review(token: string, audiences: readonly string[] = []): { user?: UserInfo; audiences: string[] } {
+    const apiAudiences = this.serviceAccounts?.issuer.audiences ?? [];
+    const wanted = audiences.length ? [...audiences] : [...apiAudiences];
+    const staticUser = this.staticToken(token);
+    if (staticUser) {
+      const accepted = audiences.length ? wanted.filter((a) => apiAudiences.includes(a)) : wanted;
+      return audiences.length && accepted.length === 0 ? { audiences: [] } : { user: staticUser, audiences: accepted };
+    }
+    const user = this.serviceAccountToken(token, wanted);
+    return user ? { user, audiences: wanted } : { audiences: [] };
+  }
+
+  private serviceAccountToken(token: string, audiences?: readonly string[]): UserInfo | undefined {
     if (!this.serviceAccounts?.issuer.handles(token)) return undefined;
-    const checked = this.serviceAccounts.issuer.check(token);
+    const checked = this.serviceAccounts.issuer.check(token, audiences);
     if (!checked.ok) return undefined;
     const { subject } = checked;
     if (!this.serviceAccounts.bound.stillBound(subject)) return undefined;

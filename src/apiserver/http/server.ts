@@ -6,6 +6,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server as 
 import { chmodSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { methodNotAllowed, pathNotFound, unauthorized, notFound } from '../../api/errors.js';
+import type { KubeObject } from '../../api/meta.js';
 import type { Logger } from '../../client/log.js';
 import type { TokenAuthenticator, UserInfo } from '../auth/token.js';
 import { authorize, checkAccess, forbiddenError, requestAttributes } from '../auth/authorizer.js';
@@ -19,7 +20,8 @@ import { wantsAggregatedDiscovery } from './negotiation.js';
 import { parseRequestInfo, type ResourceRequestInfo } from './request-info.js';
 import { contextFrom, handleResource } from './resource-handler.js';
 import { writeError, writeJson } from './respond.js';
-import { handleSubresource } from './subresources.js';
+import { handleSubresource, readJsonBody } from './subresources.js';
+import { answerTokenReview } from '../serviceaccount/token-subresource.js';
 
 const UNAUTHENTICATED_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
 
@@ -165,6 +167,12 @@ export class ApiServer {
         return;
       }
       const ctx = contextFrom(req, url.searchParams, user);
+      if (info.group === 'authentication.k8s.io' && info.resource === 'tokenreviews') {
+        if (info.verb !== 'create' || info.name) throw methodNotAllowed();
+        const review = answerTokenReview((await readJsonBody(req)) as KubeObject, (token, audiences) => this.options.authenticator.review(token, audiences), this.now());
+        writeJson(res, 201, review);
+        return;
+      }
       if (await handleSubresource(req, res, registry, info, ctx, (g, r) => this.lookup(g, r), this.now)) return;
       await handleResource(req, res, registry, info, url.searchParams, ctx, { now: this.now, shutdown: this.shutdown.signal });
     } catch (err) {

@@ -38,7 +38,8 @@ function toScale(obj: KubeObject): KubeObject {
   };
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+/** A request body that must be an object (JSON, YAML or protobuf by content type). */
+export async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
   const raw = await readBody(req);
   if (raw.length === 0) return {};
   const value = decodeBody(req.headers['content-type'], raw);
@@ -86,7 +87,7 @@ async function handleScale(req: IncomingMessage, res: ServerResponse, registry: 
 
 async function handleBinding(req: IncomingMessage, res: ServerResponse, pods: ResourceRegistry, info: ResourceRequestInfo, ctx: RequestContext, now: () => Date): Promise<void> {
   if (info.verb !== 'create') throw methodNotAllowed();
-  const binding = await readJson(req);
+  const binding = await readJsonBody(req);
   const target = binding.target as { kind?: string; name?: string } | undefined;
   if (!target?.name) throw invalid('Binding', '', info.name ?? '', [fieldErrors.required('target.name')]);
   if (target.kind && target.kind !== 'Node') throw invalid('Binding', '', info.name ?? '', [fieldErrors.notSupported('target.kind', target.kind, ['Node'])]);
@@ -108,7 +109,7 @@ async function handleBinding(req: IncomingMessage, res: ServerResponse, pods: Re
 
 async function handleEviction(req: IncomingMessage, res: ServerResponse, pods: ResourceRegistry, info: ResourceRequestInfo, ctx: RequestContext, lookup: RegistryLookup): Promise<void> {
   if (info.verb !== 'create') throw methodNotAllowed();
-  const eviction = await readJson(req);
+  const eviction = await readJsonBody(req);
   const pod = await pods.get(info.namespace, info.name!);
   const phase = (pod.status as { phase?: string } | undefined)?.phase;
   const pdbs = lookup('policy', 'poddisruptionbudgets');
@@ -141,7 +142,7 @@ async function handleEviction(req: IncomingMessage, res: ServerResponse, pods: R
 
 async function handleFinalize(req: IncomingMessage, res: ServerResponse, namespaces: ResourceRegistry, info: ResourceRequestInfo, ctx: RequestContext): Promise<void> {
   if (info.verb !== 'update') throw methodNotAllowed();
-  const body = await readJson(req);
+  const body = await readJsonBody(req);
   const finalizers = ((body.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).slice();
   const result = await namespaces.guaranteedUpdate(undefined, info.name!, { ...ctx, skipManagedFields: true }, (current) => {
     current!.spec = { ...(current!.spec as object), finalizers };
@@ -169,11 +170,11 @@ export async function handleSubresource(req: IncomingMessage, res: ServerRespons
       await handleFinalize(req, res, registry, info, ctx);
       return true;
     case '/serviceaccounts/token':
-      writeJson(res, 201, await answerTokenRequest(registry, info.namespace ?? '', info.name!, info.verb, (await readJson(req)) as KubeObject, lookup, now()));
+      writeJson(res, 201, await answerTokenRequest(registry, info.namespace ?? '', info.name!, info.verb, (await readJsonBody(req)) as KubeObject, lookup, now()));
       return true;
     case 'authentication.k8s.io/selfsubjectreviews/':
       if (info.verb !== 'create' || info.name) throw methodNotAllowed();
-      await readJson(req);
+      await readJsonBody(req);
       writeJson(res, 201, answerSelfSubjectReview(ctx.user, now()));
       return true;
     default:

@@ -45,7 +45,8 @@ export class ServiceAccountTokenIssuer {
     return looksLikeJwt(token);
   }
 
-  check(token: string): TokenCheck {
+  /** Checks signature and claims; `audiences` (default: the API server's) must include one of the token's. */
+  check(token: string, audiences: readonly string[] = this.audiences): TokenCheck {
     let claims: Record<string, unknown>;
     try {
       claims = verifyJwtSignature(token, this.options.key.publicKey);
@@ -53,6 +54,6 @@ export class ServiceAccountTokenIssuer {
       if (err instanceof JwtError) return { ok: false, reason: err.message };
       throw err;
     }
-    return checkClaims(claims, { issuer: this.issuer, audiences: this.audiences, nowSeconds: Math.floor(this.now().getTime() / 1000) });
+    return checkClaims(claims, { issuer: this.issuer, audiences, nowSeconds: Math.floor(this.now().getTime() / 1000) });
   }
 }

@@ -1,7 +1,7 @@
-// HTTP side of serviceaccounts/token and authentication.k8s.io SelfSubjectReview. The token issuer
+// HTTP side of serviceaccounts/token and authentication.k8s.io SelfSubjectReview and TokenReview. The token issuer
 // is registered per store, so several API servers in one process (tests) each sign with their own key.
 
-import { isApiError, methodNotAllowed, serviceUnavailable } from '../../api/errors.js';
+import { fieldErrors, invalid, isApiError, methodNotAllowed, serviceUnavailable } from '../../api/errors.js';
 import type { KubeObject } from '../../api/meta.js';
 import { rfc3339 } from '../../api/meta.js';
 import type { Store } from '../../store/store.js';
@@ -55,5 +55,33 @@ export function answerSelfSubjectReview(user: UserInfo | undefined, now: Date): 
     apiVersion: 'authentication.k8s.io/v1',
     metadata: { creationTimestamp: rfc3339(now) },
     status: { userInfo },
+  };
+}
+
+/** The authenticator's answer for one token (see TokenAuthenticator.review). */
+export type TokenReviewer = (token: string, audiences: string[]) => { user?: UserInfo; audiences: string[] };
+
+/** POST /apis/authentication.k8s.io/v1/tokenreviews: whether `spec.token` is valid, and for whom. */
+export function answerTokenReview(body: KubeObject, review: TokenReviewer, now: Date): KubeObject {
+  const spec = (body.spec ?? {}) as { token?: unknown; audiences?: unknown };
+  if (typeof spec.token !== 'string' || spec.token === '') throw invalid('TokenReview', 'authentication.k8s.io', '', [fieldErrors.required('spec.token')]);
+  const audiences = Array.isArray(spec.audiences) ? spec.audiences.filter((a): a is string => typeof a === 'string') : [];
+  const result = review(spec.token, audiences);
+  const status: Record<string, unknown> = { authenticated: result.user !== undefined };
+  if (result.user) {
+    const user: Record<string, unknown> = { username: result.user.name, groups: result.user.groups };
+    if (result.user.uid) user.uid = result.user.uid;
+    if (result.user.extra) user.extra = result.user.extra;
+    status.user = user;
+    status.audiences = result.audiences;
+  } else {
+    status.user = {};
+  }
+  return {
+    kind: 'TokenReview',
+    apiVersion: 'authentication.k8s.io/v1',
+    metadata: { creationTimestamp: rfc3339(now) },
+    spec: { token: spec.token, ...(audiences.length ? { audiences } : {}) },
+    status,
   };
 }

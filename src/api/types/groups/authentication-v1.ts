@@ -1,5 +1,5 @@
-// authentication.k8s.io/v1: TokenRequest (the serviceaccounts/token subresource) and
-// SelfSubjectReview (`kubectl auth whoami`).
+// authentication.k8s.io/v1: TokenRequest (the serviceaccounts/token subresource), TokenReview
+// and SelfSubjectReview (`kubectl auth whoami`).
 // Field names and protobuf numbers follow Kubernetes 1.32; descriptions are ours.
 import { atomicList, field, int64, mapOf, obj, objectType, scalar, str, type ObjectType } from '../../schema/dsl.js';
 import { TYPE_META } from './type-meta.js';
@@ -28,6 +28,22 @@ export const AUTHENTICATION_V1_TYPES: ObjectType[] = [
   objectType(`${AUTHENTICATION_V1}TokenRequestStatus`, 'The issued token and when it stops being valid.', {
     token: str(1, 'The bearer token.', { required: true }),
     expirationTimestamp: field(scalar('time'), 2, 'When the token expires.', { required: true }),
+  }),
+  objectType(`${AUTHENTICATION_V1}TokenReview`, 'Asks whether a token is valid and whom it stands for; the answer comes back in status and nothing is stored.', {
+    ...TYPE_META,
+    metadata: obj(`${META}ObjectMeta`, 1, 'Standard object metadata.'),
+    spec: obj(`${AUTHENTICATION_V1}TokenReviewSpec`, 2, 'The token to check.', { required: true }),
+    status: obj(`${AUTHENTICATION_V1}TokenReviewStatus`, 3, 'Whether the token is valid, and its user.'),
+  }, { gvk: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenReview' } }),
+  objectType(`${AUTHENTICATION_V1}TokenReviewSpec`, 'A token and the audiences it should be valid for.', {
+    token: str(1, 'The opaque bearer token.'),
+    audiences: field(atomicList(scalar('string')), 2, 'Audiences the checker wants; empty means the API server.'),
+  }),
+  objectType(`${AUTHENTICATION_V1}TokenReviewStatus`, 'The outcome of a token review.', {
+    authenticated: field(scalar('boolean'), 1, 'True when the token is valid.'),
+    user: obj(`${AUTHENTICATION_V1}UserInfo`, 2, 'The user the token stands for.'),
+    audiences: field(atomicList(scalar('string')), 4, 'The audiences the token was accepted for.'),
+    error: str(3, 'Why the token could not be checked.'),
   }),
   objectType(`${AUTHENTICATION_V1}SelfSubjectReview`, 'Reports who the API server takes the requester to be; nothing is stored.', {
     ...TYPE_META,

@@ -42,6 +42,7 @@ const STRATEGIES: Record<string, Strategy> = {
   'scheduling.k8s.io/priorityclasses': priorityClassStrategy,
   'authorization.k8s.io/selfsubjectaccessreviews': selfSubjectAccessReviewStrategy,
   'authentication.k8s.io/selfsubjectreviews': selfSubjectReviewStrategy,
+  'authentication.k8s.io/tokenreviews': selfSubjectReviewStrategy,
 };
 
 export const GROUP_STRATEGIES: Record<string, Strategy> = Object.fromEntries(

@@ -1,5 +1,5 @@
-// authentication.k8s.io/v1 SelfSubjectReview: create-only, never stored, no name needed. The answer
-// (status.userInfo) is filled by the serviceaccount/token-subresource.ts handler.
+// authentication.k8s.io/v1 SelfSubjectReview and TokenReview: create-only, never stored, no name
+// needed. The answers (status) are filled by the serviceaccount/token-subresource.ts handlers.
 
 import type { Strategy } from '../strategy.js';
 
