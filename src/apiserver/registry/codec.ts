@@ -13,8 +13,10 @@ const decoded = new WeakMap<Uint8Array, KubeObject>();
  * version of every changed object, which the store hands over as fresh bytes: this finds the
  * object already decoded (usually the one written a moment before) instead of parsing it again.
  */
-const recent = new Map<string, KubeObject>();
-const RECENT_MAX = 8192;
+const recent = new Map<string, { obj: KubeObject; bytes: number }>();
+/** Bounded by the size of the stored bytes (a few large objects must not pin much memory). */
+const RECENT_MAX_BYTES = 8 << 20;
+let recentBytes = 0;
 
 function recentKey(kv: KeyValue): string {
   return `${kv.modRevision}\u0000${kv.key}`;
@@ -32,8 +34,17 @@ function deepFreeze(value: unknown): void {
 function remember(kv: KeyValue, obj: KubeObject): void {
   if (FREEZE_SHARED) deepFreeze(obj);
   decoded.set(kv.value, obj);
-  recent.set(recentKey(kv), obj);
-  if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!);
+  const key = recentKey(kv);
+  const bytes = kv.value.byteLength;
+  if (bytes > RECENT_MAX_BYTES / 8 || recent.has(key)) return;
+  recent.set(key, { obj, bytes });
+  recentBytes += bytes;
+  // Maps iterate in insertion order: the oldest entries go first.
+  for (const [oldest, entry] of recent) {
+    if (recentBytes <= RECENT_MAX_BYTES) break;
+    recent.delete(oldest);
+    recentBytes -= entry.bytes;
+  }
 }
 
 /**
@@ -78,7 +89,7 @@ export function encodeObject(obj: KubeObject): Uint8Array {
 /** The stored object with its resourceVersion. Shared and frozen by convention: clone before changing. */
 export function decodeObject(kv: KeyValue, resourceVersion: number = kv.modRevision): KubeObject {
   const rv = String(resourceVersion);
-  let base = decoded.get(kv.value) ?? recent.get(recentKey(kv));
+  let base = decoded.get(kv.value) ?? recent.get(recentKey(kv))?.obj;
   if (!base) {
     base = JSON.parse(Buffer.from(kv.value.buffer, kv.value.byteOffset, kv.value.byteLength).toString('utf8')) as KubeObject;
     base.metadata.resourceVersion = rv;
