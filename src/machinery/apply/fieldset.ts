@@ -178,14 +178,22 @@ export class FieldSet {
 
   /** The FieldsV1 JSON object, with elements in the order the Kubernetes serialiser writes them. */
   toFieldsV1(): Record<string, unknown> {
+    // Children are encoded once; an empty encoding is an empty subtree (no isEmpty walk per level).
+    const encodedChildren = new Map<PathElement, Record<string, unknown>>();
+    for (const [element, child] of this.childSets) {
+      const inner = child.toFieldsV1();
+      for (const _ in inner) {
+        encodedChildren.set(element, inner);
+        break;
+      }
+    }
     const out: Record<string, unknown> = {};
-    for (const element of this.elements()) {
-      const child = this.childSets.get(element);
-      if (child && !child.isEmpty()) {
-        const inner = child.toFieldsV1();
+    for (const element of sortElements(new Set([...this.memberElements, ...encodedChildren.keys()]))) {
+      const inner = encodedChildren.get(element);
+      if (inner) {
         if (this.memberElements.has(element)) inner['.'] = {};
         out[element] = inner;
-      } else if (this.memberElements.has(element)) {
+      } else {
         out[element] = {};
       }
     }
@@ -259,6 +267,8 @@ const KIND_ORDER: Record<string, number> = { f: 0, k: 1, v: 2, i: 3 };
 
 /** Orders elements as structured-merge-diff does: fields, then keys, then values, then indexes. */
 export function compareElements(a: PathElement, b: PathElement): number {
+  // Two fields (the common case): the same "f:" prefix, so the whole strings compare as the names do.
+  if (a.charCodeAt(0) === 102 && b.charCodeAt(0) === 102) return a < b ? -1 : a > b ? 1 : 0;
   const kindA = KIND_ORDER[a[0]] ?? 4;
   const kindB = KIND_ORDER[b[0]] ?? 4;
   if (kindA !== kindB) return kindA - kindB;

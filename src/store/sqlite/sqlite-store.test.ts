@@ -14,6 +14,36 @@ runStoreContract('sqlite', async (options) => {
 });
 
 describe('sqlite store specifics', () => {
+  test('reads of recently written keys give the written bytes and follow every later write', async () => {
+    await withDir(async (path) => {
+      const store = SqliteStore.open(path, { compactIntervalMs: 0 });
+      try {
+        const written = bytes('{"v":1}');
+        const created = await store.create('/k/a', written);
+        const read = await store.get('/k/a');
+        assert.equal(read?.value, written, 'the very bytes the write stored');
+        const updated = await store.update('/k/a', bytes('{"v":2}'), created.modRevision);
+        assert.equal(Buffer.from((await store.get('/k/a'))!.value).toString(), '{"v":2}');
+        assert.equal(Buffer.from((await store.get('/k/a', { revision: created.modRevision }))!.value).toString(), '{"v":1}', 'older revisions still come from the log');
+        await store.delete('/k/a', updated.modRevision);
+        assert.equal(await store.get('/k/a'), undefined);
+        // A failed compare-and-swap changes nothing that is read.
+        const again = await store.create('/k/a', bytes('{"v":3}'));
+        await assert.rejects(store.update('/k/a', bytes('{"v":4}'), again.modRevision - 1));
+        assert.equal(Buffer.from((await store.get('/k/a'))!.value).toString(), '{"v":3}');
+      } finally {
+        await store.close();
+      }
+      // A fresh process reads the same from the log.
+      const reopened = SqliteStore.open(path, { compactIntervalMs: 0 });
+      try {
+        assert.equal(Buffer.from((await reopened.get('/k/a'))!.value).toString(), '{"v":3}');
+      } finally {
+        await reopened.close();
+      }
+    });
+  });
+
   async function withDir(body: (path: string) => Promise<void>): Promise<void> {
     const dir = await mkdtemp(join(tmpdir(), 'kijabi-store-'));
     try {

@@ -69,6 +69,9 @@ interface BatchResult {
   revision: number;
 }
 
+/** Bytes of recently written values the store keeps for reads (see SqliteStore.latest). */
+const LATEST_CACHE_BYTES = 16 << 20;
+
 export class SqliteStore implements Store {
   private readonly db: BetterSqlite3.Database;
   private readonly stmt: LogStatements;
@@ -82,6 +85,13 @@ export class SqliteStore implements Store {
   private flushScheduled = false;
   /** Runs one batch in a BEGIN IMMEDIATE transaction; rolls back if it throws. */
   private readonly applyBatch: (batch: QueuedWrite[]) => BatchResult;
+  /**
+   * The latest committed value of recently written or read keys, so that the read before an
+   * update (the API server's read-modify-write) needs no query, and hands back the very bytes
+   * the last write stored (whose decoding the API server still holds). Bounded by bytes.
+   */
+  private readonly latest = new Map<string, KeyValue>();
+  private latestBytes = 0;
 
   private constructor(db: BetterSqlite3.Database, options: SqliteStoreOptions) {
     this.db = db;
@@ -125,8 +135,41 @@ export class SqliteStore implements Store {
   async get(key: string, options: { revision?: number } = {}): Promise<KeyValue | undefined> {
     this.checkOpen();
     const revision = resolveReadRevision(options.revision, this.revision, this.compactRev);
-    const row = (revision === this.revision ? this.stmt.latest.get(key) : this.stmt.latestAt.get(key, revision)) as LogRow | undefined;
+    if (revision === this.revision) {
+      const cached = this.latest.get(key);
+      if (cached) return cached;
+      const row = this.stmt.latest.get(key) as LogRow | undefined;
+      if (!row || row.deleted) return undefined;
+      const kv = rowToKeyValue(row);
+      this.rememberLatest(kv);
+      return kv;
+    }
+    const row = this.stmt.latestAt.get(key, revision) as LogRow | undefined;
     return row && !row.deleted ? rowToKeyValue(row) : undefined;
+  }
+
+  private rememberLatest(kv: KeyValue): void {
+    const previous = this.latest.get(kv.key);
+    if (previous) {
+      this.latest.delete(kv.key);
+      this.latestBytes -= previous.value.byteLength;
+    }
+    if (kv.value.byteLength > LATEST_CACHE_BYTES / 16) return;
+    this.latest.set(kv.key, kv);
+    this.latestBytes += kv.value.byteLength;
+    // Maps iterate in insertion order: the least recently stored keys go first.
+    for (const [key, entry] of this.latest) {
+      if (this.latestBytes <= LATEST_CACHE_BYTES) break;
+      this.latest.delete(key);
+      this.latestBytes -= entry.value.byteLength;
+    }
+  }
+
+  private forgetLatest(key: string): void {
+    const previous = this.latest.get(key);
+    if (!previous) return;
+    this.latest.delete(key);
+    this.latestBytes -= previous.value.byteLength;
   }
 
   async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
@@ -268,7 +311,13 @@ export class SqliteStore implements Store {
         continue;
       }
       this.revision = committed.revision;
-      for (const outcome of committed.outcomes) if (outcome.ok) this.fanout.publish(outcome.write.event);
+      for (const outcome of committed.outcomes) {
+        if (!outcome.ok) continue;
+        const event = outcome.write.event;
+        if (event.type === 'delete') this.forgetLatest(event.kv.key);
+        else this.rememberLatest(event.kv);
+        this.fanout.publish(event);
+      }
       for (let index = 0; index < batch.length; index++) {
         const outcome = committed.outcomes[index];
         if (outcome.ok) batch[index].resolve(outcome.write.result);
@@ -326,6 +375,9 @@ export class SqliteStore implements Store {
   }
 
   private resyncRevision(): void {
+    // Someone else moved the log: nothing remembered can be trusted.
+    this.latest.clear();
+    this.latestBytes = 0;
     this.revision = Math.max(this.revision, this.storedSequence());
   }
 
