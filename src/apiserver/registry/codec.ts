@@ -3,6 +3,7 @@
 // of one event parse it once; callers that change a decoded object must clone it first.
 
 import type { KubeObject } from '../../api/meta.js';
+import { FifoCache } from '../../store/fifo-cache.js';
 import type { KeyValue } from '../../store/store.js';
 import { rememberObjectJson } from './object-json.js';
 
@@ -13,10 +14,8 @@ const decoded = new WeakMap<Uint8Array, KubeObject>();
  * version of every changed object, which the store hands over as fresh bytes: this finds the
  * object already decoded (usually the one written a moment before) instead of parsing it again.
  */
-const recent = new Map<string, { obj: KubeObject; bytes: number }>();
 /** Bounded by the size of the stored bytes (a few large objects must not pin much memory). */
-const RECENT_MAX_BYTES = 8 << 20;
-let recentBytes = 0;
+const recent = new FifoCache<string, KubeObject>(8 << 20);
 
 function recentKey(kv: KeyValue): string {
   return `${kv.modRevision}\u0000${kv.key}`;
@@ -34,17 +33,7 @@ function deepFreeze(value: unknown): void {
 function remember(kv: KeyValue, obj: KubeObject): void {
   if (FREEZE_SHARED) deepFreeze(obj);
   decoded.set(kv.value, obj);
-  const key = recentKey(kv);
-  const bytes = kv.value.byteLength;
-  if (bytes > RECENT_MAX_BYTES / 8 || recent.has(key)) return;
-  recent.set(key, { obj, bytes });
-  recentBytes += bytes;
-  // Maps iterate in insertion order: the oldest entries go first.
-  for (const [oldest, entry] of recent) {
-    if (recentBytes <= RECENT_MAX_BYTES) break;
-    recent.delete(oldest);
-    recentBytes -= entry.bytes;
-  }
+  recent.set(recentKey(kv), obj, kv.value.byteLength);
 }
 
 /**
@@ -89,7 +78,7 @@ export function encodeObject(obj: KubeObject): Uint8Array {
 /** The stored object with its resourceVersion. Shared and frozen by convention: clone before changing. */
 export function decodeObject(kv: KeyValue, resourceVersion: number = kv.modRevision): KubeObject {
   const rv = String(resourceVersion);
-  let base = decoded.get(kv.value) ?? recent.get(recentKey(kv))?.obj;
+  let base = decoded.get(kv.value) ?? recent.get(recentKey(kv));
   if (!base) {
     base = JSON.parse(Buffer.from(kv.value.buffer, kv.value.byteOffset, kv.value.byteLength).toString('utf8')) as KubeObject;
     base.metadata.resourceVersion = rv;

@@ -28,6 +28,7 @@ import {
   type WatchOptions,
 } from '../store.js';
 import { compactedError, futureCompactionError, keyExistsError, keyNotFoundError, prefixUpperBound, resolveReadRevision, revisionConflictError, storeClosedError } from '../revisions.js';
+import { FifoCache } from '../fifo-cache.js';
 import { WatchFanout } from '../watch-fanout.js';
 import { ABOVE_ALL_TEXT, SCHEMA_SQL, prepareLogStatements, type LogRow, type LogStatements } from './sqlite-schema.js';
 
@@ -90,8 +91,7 @@ export class SqliteStore implements Store {
    * update (the API server's read-modify-write) needs no query, and hands back the very bytes
    * the last write stored (whose decoding the API server still holds). Bounded by bytes.
    */
-  private readonly latest = new Map<string, KeyValue>();
-  private latestBytes = 0;
+  private readonly latest = new FifoCache<string, KeyValue>(LATEST_CACHE_BYTES);
 
   private constructor(db: BetterSqlite3.Database, options: SqliteStoreOptions) {
     this.db = db;
@@ -149,27 +149,11 @@ export class SqliteStore implements Store {
   }
 
   private rememberLatest(kv: KeyValue): void {
-    const previous = this.latest.get(kv.key);
-    if (previous) {
-      this.latest.delete(kv.key);
-      this.latestBytes -= previous.value.byteLength;
-    }
-    if (kv.value.byteLength > LATEST_CACHE_BYTES / 16) return;
-    this.latest.set(kv.key, kv);
-    this.latestBytes += kv.value.byteLength;
-    // Maps iterate in insertion order: the least recently stored keys go first.
-    for (const [key, entry] of this.latest) {
-      if (this.latestBytes <= LATEST_CACHE_BYTES) break;
-      this.latest.delete(key);
-      this.latestBytes -= entry.value.byteLength;
-    }
+    this.latest.set(kv.key, kv, kv.value.byteLength);
   }
 
   private forgetLatest(key: string): void {
-    const previous = this.latest.get(key);
-    if (!previous) return;
     this.latest.delete(key);
-    this.latestBytes -= previous.value.byteLength;
   }
 
   async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
@@ -377,7 +361,6 @@ export class SqliteStore implements Store {
   private resyncRevision(): void {
     // Someone else moved the log: nothing remembered can be trusted.
     this.latest.clear();
-    this.latestBytes = 0;
     this.revision = Math.max(this.revision, this.storedSequence());
   }
 

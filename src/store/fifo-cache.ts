@@ -1,0 +1,66 @@
+// A cache bounded by the total size of its values, evicting the oldest insertions first. The
+// order lives in an array beside the map, so eviction never iterates the map (a Map whose first
+// entries are deleted over and over makes every walk from its start skip the holes they leave).
+
+export class FifoCache<K, V> {
+  private readonly entries = new Map<K, { value: V; size: number; seq: number }>();
+  private order: { key: K; seq: number }[] = [];
+  private head = 0;
+  private seq = 0;
+  private total = 0;
+
+  /** `maxEntrySize`: larger values are not kept (default: a sixteenth of `maxSize`). */
+  constructor(readonly maxSize: number, readonly maxEntrySize = maxSize / 16) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Sum of the sizes of the values held. */
+  get totalSize(): number {
+    return this.total;
+  }
+
+  get(key: K): V | undefined {
+    return this.entries.get(key)?.value;
+  }
+
+  /** Stores `value` as the newest entry (a value over maxEntrySize is not kept). */
+  set(key: K, value: V, size: number): void {
+    this.delete(key);
+    if (size > this.maxEntrySize) return;
+    const seq = ++this.seq;
+    this.entries.set(key, { value, size, seq });
+    this.order.push({ key, seq });
+    this.total += size;
+    while (this.total > this.maxSize && this.head < this.order.length) {
+      const { key: oldest, seq: oldestSeq } = this.order[this.head++]!;
+      const entry = this.entries.get(oldest);
+      if (entry && entry.seq === oldestSeq) {
+        this.entries.delete(oldest);
+        this.total -= entry.size;
+      }
+    }
+    // Entries replaced or deleted leave stale places in the order: drop them now and then.
+    if (this.order.length - this.head > 2 * this.entries.size + 1024) this.compact();
+  }
+
+  delete(key: K): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.total -= entry.size;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.order = [];
+    this.head = 0;
+    this.total = 0;
+  }
+
+  private compact(): void {
+    this.order = this.order.slice(this.head).filter(({ key, seq }) => this.entries.get(key)?.seq === seq);
+    this.head = 0;
+  }
+}
