@@ -87,6 +87,25 @@ describe('Informer against a list/watch server', () => {
     assert.equal(server.watcherCount, 0, 'the watch is closed on abort');
   });
 
+  test('a handler added to a synced informer (a late sharer) first sees every cached object; managedFields are dropped', async () => {
+    server.put('late-1', {}, false);
+    server.put('late-2', {}, false);
+    const informer = new Informer<KubeObject>(client, configmaps, { namespace: 'ns', log: quiet, watchTimeoutSeconds: () => 60 });
+    const controller = new AbortController();
+    const running = informer.start(controller.signal);
+    try {
+      assert.equal(await informer.waitForSync(controller.signal), true);
+      const seen: string[] = [];
+      informer.addHandlers({ onAdd: (o) => seen.push(o.metadata.name!) });
+      assert.ok(seen.includes('late-1') && seen.includes('late-2'), `replayed: ${seen.join(', ')}`);
+      assert.equal(informer.list().length, seen.length);
+      for (const o of informer.list()) assert.equal(o.metadata.managedFields, undefined);
+    } finally {
+      controller.abort();
+      await running;
+    }
+  });
+
   test('rest errors decode to ApiError by reason', async () => {
     await assert.rejects(client.get(findKind('', 'v1', 'Secret')!, 'ns', 'x'), (err: unknown) => isApiError(err, 'NotFound') && err.code === 404);
   });

@@ -347,8 +347,12 @@ export class RestClient {
  */
 const inFlightBySignal = new WeakMap<AbortSignal, Set<http.ClientRequest>>();
 
+/** The error an aborted request fails with, as Node's own `signal` option gives it. */
+function abortError(): Error {
+  return Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
+}
+
 function abortOnSignal(signal: AbortSignal, req: http.ClientRequest): void {
-  const abortError = () => Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
   if (signal.aborted) {
     req.destroy(abortError());
     return;

@@ -163,6 +163,20 @@ describe('node agent end to end', { skip }, () => {
     assert.equal(status.lastState.terminated.exitCode, 3);
   });
 
+  test('RuntimeDefault containers run under the seccomp filter, also when crun gets it precompiled', async () => {
+    // The first container with the profile has crun compile it; later ones get the compiled program.
+    const seccompOf = async (name: string, securityContext?: Json): Promise<string> => {
+      await apply(podYaml(name, cluster.busybox, { ...(securityContext ? { securityContext } : {}), containers: [{ name: 'main', command: ['sleep', '3600'] }] }));
+      await waitFor(`${name} Running`, async () => (await pod(name)).status?.phase === 'Running' || undefined);
+      const r = await cluster.kubectl(['exec', name, '--', 'cat', '/proc/1/status']);
+      assert.equal(r.code, 0, r.stderr);
+      return /^Seccomp:\s+(\d)$/m.exec(r.stdout)?.[1] ?? 'missing';
+    };
+    for (const name of ['sec-a', 'sec-b']) assert.equal(await seccompOf(name, { seccompProfile: { type: 'RuntimeDefault' } }), '2', `${name} runs with a seccomp filter`);
+    // Without a profile a pod is Unconfined, as Kubernetes' default is.
+    assert.equal(await seccompOf('sec-none'), '0');
+  });
+
   test('a readiness probe gates Ready', async () => {
     await apply(podYaml('ready', cluster.busybox, {
       containers: [{ name: 'main', command: ['sh', '-c', 'sleep 3; touch /tmp/ready; sleep 3600'], readinessProbe: { exec: { command: ['cat', '/tmp/ready'] }, periodSeconds: 1 } }],

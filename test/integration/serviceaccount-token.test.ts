@@ -13,6 +13,7 @@ import { findResource } from '../../src/api/resources.js';
 import { runServer, type RunningServer } from '../../src/cmd/server.js';
 import { loadKubeconfig } from '../../src/client/kubeconfig.js';
 import { RestClient } from '../../src/client/rest-client.js';
+import { WebSocket } from 'ws';
 import { eventually } from '../support/cluster.js';
 
 const CONFIGMAPS = findResource('', 'v1', 'configmaps')!;
@@ -70,6 +71,21 @@ describe('service account tokens', () => {
     assert.deepEqual(review.status.userInfo.groups, ['system:serviceaccounts', 'system:serviceaccounts:default', 'system:authenticated']);
     await assert.rejects(sa.list(PODS, { namespace: 'default' }), (err: unknown) =>
       isApiError(err) && err.code === 403 && err.message === 'pods is forbidden: User "system:serviceaccount:default:default" cannot list resource "pods" in API group "" in the namespace "default"');
+  });
+
+  test('streaming requests are authorized too: logs and a WebSocket exec upgrade are 403 for a service account', async () => {
+    const token = ((await requestToken('default', 'default')).status as { token: string }).token;
+    await assert.rejects(clientWithToken(token).request({ method: 'GET', path: '/api/v1/namespaces/default/pods/any/log' }), (err: unknown) =>
+      isApiError(err) && err.code === 403 && /pods "any" is forbidden: User "system:serviceaccount:default:default" cannot get resource "pods\/log"/.test(err.message));
+    const { ca, server: url } = loadKubeconfig(server.kubeconfigPath);
+    const wsUrl = `${url!.replace(/^https/, 'wss')}/api/v1/namespaces/default/pods/any/exec?command=true&stdout=true`;
+    const status = await new Promise<number>((resolve, reject) => {
+      const ws = new WebSocket(wsUrl, ['v5.channel.k8s.io'], { ca, headers: { Authorization: `Bearer ${token}` } });
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('open', () => reject(new Error('the upgrade was accepted')));
+      ws.on('error', () => undefined);
+    });
+    assert.equal(status, 403);
   });
 
   test('TokenRequest validation and lookups', async () => {

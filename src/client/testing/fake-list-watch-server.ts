@@ -37,7 +37,7 @@ export class FakeListWatchServer {
   /** Changes state; `notify` false changes it silently (as if the events were missed). */
   put(name: string, data: Record<string, unknown> = {}, notify = true): KubeObject {
     const existing = this.objects.get(name);
-    const obj: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'ns', uid: existing?.metadata.uid ?? `uid-${name}`, resourceVersion: String(++this.revision) }, data };
+    const obj: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'ns', uid: existing?.metadata.uid ?? `uid-${name}`, resourceVersion: String(++this.revision), managedFields: [{ manager: 'test', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': {} } }] }, data };
     this.objects.set(name, obj);
     if (notify) this.send({ type: existing ? 'MODIFIED' : 'ADDED', object: obj });
     return obj;

@@ -1,7 +1,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBusyboxArchive, buildBusyboxLayout, LAYER2_INDEX_HTML, registryTestSkipReason, startRegistry, type BusyboxLayout, type TestRegistry } from '../../../test/support/registry.js';
@@ -54,10 +54,18 @@ describe('ImageStore against a local registry', { skip }, () => {
       // resolve by tag, digest, id and id prefix; a second store reads the same index
       for (const r of [ref, record.repoDigests[0]!, record.id, record.id.slice(7, 19)]) assert.equal(store.resolve(r)?.id, record.id, r);
       assert.equal(new ImageStore(root).resolve(ref)?.id, record.id);
-      // pulling again reuses the layers
+      // pulling again (imagePullPolicy Always) asks the registry but writes nothing
+      const indexInode = statSync(join(root, 'index.json')).ino;
       const again: PullProgress[] = [];
       await store.pull(ref, { onProgress: (p) => again.push(p) });
       assert.deepEqual(again.map((p) => p.phase), ['exists', 'exists']);
+      assert.equal(statSync(join(root, 'index.json')).ino, indexInode, 'the index was not rewritten');
+      // ...unless a layer has gone missing: then it is unpacked again
+      rmSync(upper, { recursive: true, force: true });
+      const repaired: PullProgress[] = [];
+      const after = await store.pull(ref, { onProgress: (p) => repaired.push(p) });
+      assert.ok(repaired.some((p) => p.phase === 'done'), 'the missing layer was unpacked again');
+      assert.equal(readFileSync(join(after.layers[1]!, 'www/index.html'), 'utf8'), LAYER2_INDEX_HTML);
     } finally {
       cleanup();
     }
