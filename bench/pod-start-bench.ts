@@ -57,6 +57,8 @@ function summarize(values: number[]): Summary {
   return { count: sorted.length, p50: round(at(0.5)), p90: round(at(0.9)), p99: round(at(0.99)), max: round(sorted.at(-1) ?? NaN), mean: round(sorted.reduce((s, v) => s + v, 0) / sorted.length) };
 }
 
+const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
+
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
@@ -486,7 +488,12 @@ async function main(): Promise<void> {
     const sequential = Array.from({ length: count }, (_, i) => `seq-${i}`);
     sampler.start();
     let busyBefore = machineBusyMs();
+    // CLOCK_MONOTONIC bounds of each phase (µs), the clock of .cpuprofile samples and of
+    // `perf record -k CLOCK_MONOTONIC`: profiles can be cut to one phase.
+    const windows: Record<string, [number, number]> = {};
+    let phaseStart = monotonicUs();
     for (const name of sequential) await startPod(client, watch, name, cluster.busybox);
+    windows.sequential = [phaseStart, monotonicUs()];
     results.sequential = latencies(watch, sequential);
     results.machineCpuPerPodSequentialMs = Math.round((machineBusyMs() - busyBefore) / count);
     results.handlesPeakSequential = sampler.stop();
@@ -504,9 +511,12 @@ async function main(): Promise<void> {
     const queue = [...concurrent];
     sampler.start();
     busyBefore = machineBusyMs();
+    phaseStart = monotonicUs();
     await Promise.all(Array.from({ length: parallel }, async () => {
       for (let name = queue.shift(); name; name = queue.shift()) await startPod(client, watch, name, cluster.busybox);
     }));
+    windows[`parallel${parallel}`] = [phaseStart, monotonicUs()];
+    results.phaseWindowsMonotonicUs = windows;
     results[`parallel${parallel}`] = latencies(watch, concurrent);
     results[`machineCpuPerPodParallel${parallel}Ms`] = Math.round((machineBusyMs() - busyBefore) / count);
     results[`handlesPeakParallel${parallel}`] = sampler.stop();

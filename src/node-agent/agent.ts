@@ -23,6 +23,7 @@ import { PodManager } from './pods/pod-manager.js';
 import { PodSyncer } from './pods/pod-syncer.js';
 import type { PodRecord } from './pods/pod-record.js';
 import { StatsSummaryCollector, type StatsTarget } from './pods/stats-summary.js';
+import { prepareRunDir } from './runtime/run-dir.js';
 import { ContainerRuntime } from './runtime/container-runtime.js';
 import { AgentStreamingBackend } from './streaming-backend.js';
 import { StreamingServer } from './streaming/streaming-server.js';
@@ -173,7 +174,10 @@ export class NodeAgent {
     mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
     const podsDir = join(o.dataDir, 'pods');
     mkdirSync(podsDir, { recursive: true });
-    const runtime = new ContainerRuntime({ root: o.dataDir, runtimePath: host.runtime, conmonPath: host.conmon, logSizeMax: 10 * 1024 * 1024, log });
+    // Runtime state, bundles, /etc files and API data volumes: on the agent's tmpfs (run-dir.ts).
+    const runDir = await prepareRunDir(join(o.dataDir, 'run'), log);
+    const runPodsDir = join(runDir.path, 'pods');
+    const runtime = new ContainerRuntime({ root: runDir.path, runtimePath: host.runtime, conmonPath: host.conmon, logSizeMax: 10 * 1024 * 1024, log });
     const nodeIp = o.nodeIp ?? '127.0.0.1';
     const listenAddress = defaultListenAddress(o);
     const hostNetnsPath = o.nodeNetns ? `${NETNS_DIR}/${o.nodeNetns}` : undefined;
@@ -217,13 +221,13 @@ export class NodeAgent {
       const source = new ClientObjectSource(o.client);
       const events = new EventRecorder({ client: o.client, component: 'kubelet', host: o.nodeName, log });
       const crash: BackoffPolicy = { ...DEFAULT_CRASH_BACKOFF, ...(o.crashLoopBackoff ?? {}) };
-      const starter = { runtime, deps, source, podsDir, nodeName: o.nodeName, hostIp: nodeIp, dnsIp: clusterDnsIp(o.serviceCidr), hostNetnsPath, log };
+      const starter = { runtime, deps, source, podsDir, runPodsDir, mountpointsDir: join(runDir.path, 'mountpoints'), nodeName: o.nodeName, hostIp: nodeIp, dnsIp: clusterDnsIp(o.serviceCidr), hostNetnsPath, log };
       const images = new ImageStore(join(o.dataDir, 'images'), { log });
       syncer = new PodSyncer({
         runtime,
         network,
         images,
-        volumes: deps.createVolumeManager({ podsDir, source, log }),
+        volumes: deps.createVolumeManager({ podsDir, runPodsDir, source, log }),
         deps,
         source,
         events,

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { get as httpGet } from 'node:http';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { eventually } from '../support/cluster.js';
@@ -68,6 +68,37 @@ describe('node agent end to end', { skip }, () => {
     const resolv = await cluster.kubectl(['exec', 'hello', '--', 'cat', '/etc/resolv.conf']);
     assert.match(resolv.stdout, /nameserver 10\.43\.0\.10/);
     assert.match(resolv.stdout, /search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local/);
+  });
+
+  test('a later pod of an image writes nothing to its upper dir: the mount points come from a layer', async () => {
+    const running: Json[] = [];
+    for (const name of ['mp-1', 'mp-2']) {
+      await apply(podYaml(name, cluster.busybox, { containers: [{ name: 'main', command: ['sleep', '3600'] }] }));
+      running.push(await waitFor(`${name} Running`, async () => {
+        const p = await pod(name);
+        return p.status?.phase === 'Running' ? p : undefined;
+      }));
+    }
+    // Before any exec: crun found /proc, /etc/hosts, the service account dir... and created nothing.
+    const upper = join(cluster.dataDir, 'agent', 'pods', running[1]!.metadata.uid, 'containers', 'main-0', 'upper');
+    assert.deepEqual(readdirSync(upper), []);
+    const hostname = await cluster.kubectl(['exec', 'mp-2', '--', 'cat', '/etc/hostname']);
+    assert.equal(hostname.stdout.trim(), 'mp-2', hostname.stderr);
+    const sa = await cluster.kubectl(['exec', 'mp-2', '--', 'ls', '/var/run/secrets/kubernetes.io/serviceaccount']);
+    assert.equal(sa.code, 0, sa.stderr);
+    assert.match(sa.stdout, /token/);
+    // The layer repeats /etc as the parent of the files it adds: the image's mode must show through.
+    const etcMode = async (name: string): Promise<string> => {
+      const r = await cluster.kubectl(['exec', name, '--', 'stat', '-c', '%a', '/etc']);
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout.trim();
+    };
+    const [first, second] = [await etcMode('mp-1'), await etcMode('mp-2')];
+    assert.equal(second, first);
+    const layers = join(cluster.dataDir, 'agent', 'images', 'layers');
+    const imageModes = readdirSync(layers).map((l) => join(layers, l, 'etc')).filter((p) => existsSync(p)).map((p) => (statSync(p).mode & 0o7777).toString(8));
+    assert.ok(imageModes.includes(second), `/etc is ${second} in the pod, ${imageModes.join(', ')} in the image`);
+    await cluster.kubectl(['delete', 'pod', 'mp-1', 'mp-2', '--wait=false']);
   });
 
   test('kubectl port-forward reaches a port inside the pod netns', async () => {
@@ -382,12 +413,16 @@ describe('node agent end to end', { skip }, () => {
     await waitFor('everything gone', async () => {
       const netns = execFileSync('ip', ['netns', 'list']).toString().split('\n').map((l) => l.split(' ')[0]!).filter((n) => ourNetns.has(n));
       const veths = execFileSync('ip', ['netns', 'exec', cluster.netns.name, 'ip', '-o', 'link']).toString().split('\n').filter((l) => / kjv/.test(l));
-      const mounts = execFileSync('cat', ['/proc/self/mountinfo']).toString().split('\n').filter((l) => l.includes(agentDir));
+      // The agent's run dir tmpfs stays (it belongs to the node, not to a pod); nothing else may.
+      const runDir = join(agentDir, 'run');
+      const mounts = execFileSync('cat', ['/proc/self/mountinfo']).toString().split('\n').filter((l) => l.includes(agentDir) && l.split(' ')[4] !== runDir);
       const cgroups = uids.filter((uid) => existsSync(`/sys/fs/cgroup/memory/kijabi/pod${uid}`) || existsSync(`/sys/fs/cgroup/pids/kijabi/pod${uid}`));
       const conmons = execFileSync('sh', ['-c', 'pgrep -a conmon || true']).toString().split('\n').filter((l) => l.includes(agentDir));
       const pods = existsSync(join(agentDir, 'pods')) ? readdirSync(join(agentDir, 'pods')) : [];
-      const containers = existsSync(join(agentDir, 'containers')) ? readdirSync(join(agentDir, 'containers')) : [];
-      const left = { netns, veths, mounts, cgroups, conmons, pods, containers };
+      const listed = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir) : []);
+      const containers = [...listed(join(runDir, 'containers')), ...listed(join(runDir, 'crun')), ...listed(join(runDir, 'exits'))];
+      const runPods = listed(join(runDir, 'pods'));
+      const left = { netns, veths, mounts, cgroups, conmons, pods, runPods, containers };
       return Object.values(left).every((v) => v.length === 0) ? true : (console.log(JSON.stringify(left).slice(0, 500)), undefined);
     }, 60_000);
   });

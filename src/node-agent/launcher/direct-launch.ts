@@ -28,7 +28,9 @@ export function directLaunch(request: LaunchRequest): Promise<LaunchResult> {
   }
   const max = request.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
   return new Promise((resolve, reject) => {
-    const child = spawn(request.argv[0]!, request.argv.slice(1), {
+    // No setns between fork and exec here: nsenter enters the namespace instead.
+    const argv = request.netns ? ['/usr/bin/nsenter', `--net=${request.netns}`, ...request.argv] : request.argv;
+    const child = spawn(argv[0]!, argv.slice(1), {
       stdio,
       cwd: request.cwd,
       env: request.env ? { ...process.env, ...request.env } : process.env,

@@ -25,6 +25,8 @@ export interface LaunchRequest {
   syncPipe?: boolean;
   /** Per stream; more is dropped and `truncated` set. Default 16 MiB. */
   maxOutputBytes?: number;
+  /** A network namespace (path, e.g. /run/netns/x) the child runs in. */
+  netns?: string;
 }
 
 export interface LaunchResult {

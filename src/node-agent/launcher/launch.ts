@@ -5,11 +5,11 @@
 
 import { createLogger, type Logger } from '../../client/log.js';
 import { directLaunch } from './direct-launch.js';
-import { LauncherClient, LauncherUnavailableError } from './launcher-client.js';
+import { LAUNCHER_HAS_SYSCALLS, LauncherClient, LauncherUnavailableError, type MountOperation } from './launcher-client.js';
 import type { LaunchRequest, LaunchResult } from './launch-types.js';
 
 export { LaunchError, type LaunchRequest, type LaunchResult, type OutputTarget } from './launch-types.js';
-export { LauncherExitedError, LauncherUnavailableError } from './launcher-client.js';
+export { LauncherExitedError, LauncherUnavailableError, type MountOperation } from './launcher-client.js';
 
 const RETRY_AFTER_MS = 60_000;
 
@@ -27,12 +27,16 @@ function useDirect(): boolean {
   return process.env.KIJABI_HELPER_LAUNCHER === 'direct' || Date.now() < unavailableUntil;
 }
 
+function sharedClient(): LauncherClient {
+  shared ??= new LauncherClient({ onDiagnostic: (line) => logger().warn('helper launcher', { line }) });
+  return shared;
+}
+
 /** Runs one helper; resolves with how it ended (a non-zero exit is not an error here). */
 export async function launch(request: LaunchRequest): Promise<LaunchResult> {
   if (useDirect()) return directLaunch(request);
-  shared ??= new LauncherClient({ onDiagnostic: (line) => logger().warn('helper launcher', { line }) });
   try {
-    return await shared.run(request);
+    return await sharedClient().run(request);
   } catch (err) {
     if (!(err instanceof LauncherUnavailableError)) throw err;
     unavailableUntil = Date.now() + RETRY_AFTER_MS;
@@ -41,6 +45,22 @@ export async function launch(request: LaunchRequest): Promise<LaunchResult> {
       logger().warn('helper launcher unavailable: spawning helpers directly from the agent (slower under load)', { err });
     }
     return directLaunch(request);
+  }
+}
+
+/**
+ * mount(2) / umount2(2) done by the launcher, without a mount process; false when that is not
+ * possible here (direct mode, unknown architecture, launcher unavailable): the caller then runs
+ * the mount binaries. A refused mount rejects with a LaunchError whose code is the errno name.
+ */
+export async function mountThroughLauncher(operation: MountOperation): Promise<boolean> {
+  if (useDirect() || !LAUNCHER_HAS_SYSCALLS) return false;
+  try {
+    await sharedClient().mount(operation);
+    return true;
+  } catch (err) {
+    if (err instanceof LauncherUnavailableError) return false;
+    throw err;
   }
 }
 
@@ -76,6 +96,8 @@ export interface HelperOptions {
   cwd?: string;
   env?: Record<string, string>;
   maxOutputBytes?: number;
+  /** Network namespace (path) the helper runs in. */
+  netns?: string;
 }
 
 /**
@@ -86,7 +108,7 @@ export async function runHelper(file: string, args: string[], options: HelperOpt
   const commandLine = [file, ...args].join(' ');
   let result: LaunchResult;
   try {
-    result = await launch({ argv: [file, ...args], stdin: options.input, timeoutMs: options.timeoutMs, cwd: options.cwd, env: options.env, maxOutputBytes: options.maxOutputBytes });
+    result = await launch({ argv: [file, ...args], stdin: options.input, timeoutMs: options.timeoutMs, cwd: options.cwd, env: options.env, maxOutputBytes: options.maxOutputBytes, netns: options.netns });
   } catch (err) {
     const code = (err as { code?: string }).code ?? null;
     throw new HelperCommandError(`Command failed: ${commandLine}: ${(err as Error).message}`, code, null, '', '', false);

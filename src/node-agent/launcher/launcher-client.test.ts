@@ -1,6 +1,6 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { directLaunch } from './direct-launch.js';
@@ -135,5 +135,52 @@ describe('launcher lifecycle', () => {
       const client = new LauncherClient({ command });
       await assert.rejects(client.run({ argv: ['true'] }), LauncherUnavailableError);
     }
+  });
+});
+
+describe('launcher system calls (root)', { skip: process.getuid?.() !== 0 ? 'needs root' : false }, () => {
+  const netns = `kjb-lt-${process.pid}`;
+  const netnsPath = `/run/netns/${netns}`;
+  const launcher = new LauncherClient();
+  after(async () => {
+    launcher.close();
+    await directLaunch({ argv: ['ip', 'netns', 'del', netns] }).catch(() => undefined);
+  });
+
+  for (const [label, run] of [
+    ['launcher', (r: LaunchRequest) => launcher.run(r)],
+    ['direct spawn', directLaunch],
+  ] as const) {
+    test(`a helper runs in the requested network namespace (${label})`, async () => {
+      if (!existsSync(netnsPath)) assert.equal((await directLaunch({ argv: ['ip', 'netns', 'add', netns] })).exitCode, 0);
+      const inside = await run({ argv: ['readlink', '/proc/self/ns/net'], netns: netnsPath });
+      assert.equal(inside.stdout.trim(), `net:[${statSync(netnsPath).ino}]`);
+      const outside = await run({ argv: ['readlink', '/proc/self/ns/net'] });
+      assert.notEqual(outside.stdout.trim(), inside.stdout.trim());
+    });
+  }
+
+  test('a network namespace that does not exist rejects with ENOENT', async () => {
+    await assert.rejects(launcher.run({ argv: ['true'], netns: '/run/netns/kjb-no-such-ns' }), (err: unknown) => err instanceof LaunchError && err.code === 'ENOENT' && /setns/.test(err.message));
+  });
+
+  test('mount and umount2 without a process: a tmpfs comes and goes', async () => {
+    const target = mkdtempSync(join(dir, 'mnt-'));
+    const before = statSync(target).dev;
+    await launcher.mount({ mount: { source: 'kjb-test', target, fstype: 'tmpfs', data: 'size=1m,mode=0700' } });
+    try {
+      assert.notEqual(statSync(target).dev, before, 'a new filesystem at the target');
+      assert.equal(statSync(target).mode & 0o777, 0o700, 'mount data reached the kernel');
+      writeFileSync(join(target, 'f'), 'x');
+    } finally {
+      await launcher.mount({ umount: { target } });
+    }
+    assert.equal(statSync(target).dev, before);
+    assert.equal(existsSync(join(target, 'f')), false);
+  });
+
+  test('a refused mount rejects with the errno name', async () => {
+    await assert.rejects(launcher.mount({ mount: { source: 'x', target: join(dir, 'missing-mountpoint'), fstype: 'tmpfs' } }), (err: unknown) => err instanceof LaunchError && err.code === 'ENOENT');
+    await assert.rejects(launcher.mount({ umount: { target: dir } }), (err: unknown) => err instanceof LaunchError && err.code === 'EINVAL');
   });
 });

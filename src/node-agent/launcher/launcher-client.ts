@@ -38,7 +38,18 @@ interface Pending {
   program: string;
 }
 
-export const PERL_LAUNCHER_COMMAND = ['/usr/bin/perl', '-e', LAUNCHER_SCRIPT];
+/** mount, umount2 and setns by architecture (the launcher calls them with perl's syscall()). */
+const SYSCALL_NUMBERS: Partial<Record<string, [number, number, number]>> = { x64: [165, 166, 308], arm64: [40, 39, 268] };
+
+/** Whether this machine's launcher can mount and enter network namespaces itself. */
+export const LAUNCHER_HAS_SYSCALLS = SYSCALL_NUMBERS[process.arch] !== undefined;
+
+export const PERL_LAUNCHER_COMMAND = ['/usr/bin/perl', '-e', LAUNCHER_SCRIPT, ...(SYSCALL_NUMBERS[process.arch] ?? []).map(String)];
+
+/** A mount(2) or umount2(2) the launcher does itself. */
+export type MountOperation =
+  | { mount: { source: string; target: string; fstype: string; flags?: number; data?: string } }
+  | { umount: { target: string; flags?: number } };
 
 export interface LauncherClientOptions {
   /** The launcher program and its arguments (default: perl with the built-in script). */
@@ -87,9 +98,22 @@ export class LauncherClient {
       stderr: request.stderr,
       syncPipe: request.syncPipe,
       maxOutput: request.maxOutputBytes,
+      netns: request.netns,
     };
+    return this.send(child, id, wire, request.argv[0]!);
+  }
+
+  /** Mounts or unmounts in the launcher's (the agent's) mount namespace; rejects with a LaunchError carrying the errno name. */
+  async mount(operation: MountOperation): Promise<void> {
+    if (this.closed) throw new LauncherUnavailableError('launcher client is closed');
+    const child = await this.started();
+    const id = this.nextId++;
+    await this.send(child, id, { id, ...operation }, 'mount' in operation ? 'mount' : 'umount');
+  }
+
+  private send(child: ChildProcessWithoutNullStreams, id: number, wire: object, program: string): Promise<LaunchResult> {
     return new Promise<LaunchResult>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, program: request.argv[0]! });
+      this.pending.set(id, { resolve, reject, program });
       this.updateRef();
       child.stdin.write(JSON.stringify(wire) + '\n');
     });

@@ -4,12 +4,18 @@
 // the agent's thread.
 //
 // Protocol (one JSON object per line, both ways; the client is launcher-client.ts):
-//   request  {id, argv, stdin?, timeoutMs?, cwd?, env?, detached?, stdout?, stderr?, syncPipe?, maxOutput?}
+//   request  {id, argv, stdin?, timeoutMs?, cwd?, env?, detached?, stdout?, stderr?, syncPipe?, maxOutput?, netns?}
+//            netns: path of a network namespace the child enters (setns) before exec
 //            stdout/stderr: "pipe" (default), "null" or {"file": path} (appended to)
 //            syncPipe: fd 3 of the child is a pipe; the reply waits for a complete {...} message
 //            on it (conmon's _OCI_SYNCPIPE) or its end
 //   reply    {id, pid?, code, signal, stdout, stderr, sync?, timedOut?, truncated?, errno?, error?}
-//            errno/error: the child could not be started (chdir, open or exec failed)
+//            errno/error: the child could not be started (chdir, open, setns or exec failed)
+//   request  {id, mount: {source, target, fstype, flags, data}} or {id, umount: {target, flags}}
+//            done by the launcher itself with the mount(2)/umount2(2) system calls, no process
+//   reply    {id, code: 0} or {id, errno, error}
+// The system call numbers (mount, umount2, setns) of this machine come as the script's three
+// arguments; without them those requests fail with ENOSYS and the client uses the binaries.
 // The first line written is {"ready": true, "pid": N}. The launcher exits when its stdin closes;
 // the processes it started keep running (detached ones are in their own session).
 
@@ -34,6 +40,8 @@ my %jobs;       # pid => job
 my %readers;    # fileno => [job, stream name, handle]
 my %writers;    # fileno => job
 my $requests = '';
+my ($SYS_MOUNT, $SYS_UMOUNT2, $SYS_SETNS) = @ARGV;
+use constant CLONE_NEWNET => 0x40000000;
 
 sub reply {
   my ($message) = @_;
@@ -125,6 +133,13 @@ sub start_job {
         else { $place->($open_file->('/dev/null', O_WRONLY), $target, 1); }
       }
       $place->(fileno $child_end{sync}, 3, 0) if $child_end{sync};
+      if (defined $req->{netns}) {
+        $stage = "setns $req->{netns}";
+        if (!$SYS_SETNS) { $! = POSIX::ENOSYS(); $fail->(); }
+        open(my $ns, '<', $req->{netns}) or $fail->();
+        syscall($SYS_SETNS + 0, fileno($ns) + 0, CLONE_NEWNET) == 0 or $fail->();
+        close $ns;
+      }
       if (defined $req->{cwd}) { $stage = "chdir $req->{cwd}"; chdir $req->{cwd} or $fail->(); }
       if (ref $req->{env} eq 'HASH') { $ENV{$_} = $req->{env}{$_} for keys %{ $req->{env} }; }
       $stage = 'exec ' . $argv->[0];
@@ -188,6 +203,26 @@ sub reap {
   }
 }
 
+# mount(2) and umount2(2) right here: a mount costs a system call instead of a mount process
+# (which also parses the whole mount table). Strings go to syscall() as pointers, numbers as ints.
+sub do_mount_request {
+  my ($req) = @_;
+  my ($ok, $what);
+  if (my $m = $req->{mount}) {
+    $what = "mount $m->{target}";
+    if (!$SYS_MOUNT) { $! = POSIX::ENOSYS(); }
+    else { $ok = syscall($SYS_MOUNT + 0, "$m->{source}", "$m->{target}", "$m->{fstype}", ($m->{flags} // 0) + 0, defined $m->{data} ? "$m->{data}" : 0) == 0; }
+  } else {
+    my $u = $req->{umount};
+    $what = "umount $u->{target}";
+    if (!$SYS_UMOUNT2) { $! = POSIX::ENOSYS(); }
+    else { $ok = syscall($SYS_UMOUNT2 + 0, "$u->{target}", ($u->{flags} // 0) + 0) == 0; }
+  }
+  if ($ok) { reply({ id => $req->{id}, code => 0 }); return; }
+  my $errno = $! + 0;
+  reply({ id => $req->{id}, errno => $errno, error => "$what: $!" });
+}
+
 sub take_requests {
   my $n = sysread(STDIN, my $chunk, 65536);
   return 1 if !defined $n && ($!{EINTR} || $!{EAGAIN});
@@ -198,6 +233,7 @@ sub take_requests {
     next unless $line =~ /\S/;
     my $req = eval { $json->decode($line) };
     if (!$req) { print STDERR "kijabi-launcher: bad request: $@"; next; }
+    if ($req->{mount} || $req->{umount}) { do_mount_request($req); next; }
     start_job($req);
   }
   return 1;

@@ -20,14 +20,17 @@ export interface CommandResult {
   stderr: string;
 }
 
-/** Runs a command without a shell; rejects with NetworkCommandError carrying the command and stderr. */
-export function runCommand(command: string[], input?: string, timeoutMs = 15_000): Promise<CommandResult> {
-  return limitedSpawn(() => spawnCommand(command, input, timeoutMs));
+/**
+ * Runs a command without a shell, in network namespace `netns` (a path) when given; rejects with
+ * NetworkCommandError carrying the command and stderr.
+ */
+export function runCommand(command: string[], input?: string, timeoutMs = 15_000, netns?: string): Promise<CommandResult> {
+  return limitedSpawn(() => spawnCommand(command, input, timeoutMs, netns));
 }
 
-async function spawnCommand(command: string[], input: string | undefined, timeoutMs: number): Promise<CommandResult> {
+async function spawnCommand(command: string[], input: string | undefined, timeoutMs: number, netns: string | undefined): Promise<CommandResult> {
   try {
-    return await runHelper(command[0]!, command.slice(1), { input, timeoutMs });
+    return await runHelper(command[0]!, command.slice(1), { input, timeoutMs, netns });
   } catch (error) {
     if (!(error instanceof HelperCommandError)) throw error;
     const code = typeof error.code === 'number' ? error.code : null;
@@ -59,7 +62,7 @@ export function isAlreadyExists(error: unknown): boolean {
 
 /**
  * Builds command lines for one node network namespace (or the current one when `nodeNetns` is
- * undefined). `ip -n` and `ip netns exec` keep every change inside that namespace.
+ * undefined). `ip -n` and the launcher's setns keep every change inside that namespace.
  */
 export class NodeCommands {
   constructor(readonly nodeNetns?: string) {}
@@ -81,15 +84,19 @@ export class NodeCommands {
 
   /**
    * Like ipBatch in the node namespace, for batches that start with `netns add`: `ip -n` runs in a
-   * private mount namespace where the new namespace's bind mount would stay invisible, so this
-   * enters only the node's network namespace (nsenter --net) and keeps the shared mounts.
+   * private mount namespace where the new namespace's bind mount would stay invisible, so `ip`
+   * only enters the node's network namespace (the launcher's setns) and keeps the shared mounts.
    */
   ipBatchCreatingNetns(lines: string[][]): Promise<CommandResult> {
-    const base = this.nodeNetns ? ['nsenter', `--net=${NETNS_DIR}/${this.nodeNetns}`, 'ip'] : ['ip'];
-    return runCommand([...base, '-batch', '-'], lines.map((l) => l.join(' ')).join('\n') + '\n').catch((error: unknown) => {
+    const text = lines.map((l) => l.join(' ')).join('\n') + '\n';
+    return runCommand(['ip', '-batch', '-'], text, undefined, this.nodeNetnsPath()).catch((error: unknown) => {
       if (!(error instanceof NetworkCommandError)) throw error;
-      throw new NetworkCommandError([...base, '-batch', `[${lines.map((l) => l.join(' ')).join('; ')}]`], error.exitCode, error.stderr);
+      throw new NetworkCommandError([...(this.nodeNetns ? [`(in ${this.nodeNetns})`] : []), 'ip', '-batch', `[${lines.map((l) => l.join(' ')).join('; ')}]`], error.exitCode, error.stderr);
     });
+  }
+
+  private nodeNetnsPath(): string | undefined {
+    return this.nodeNetns ? `${NETNS_DIR}/${this.nodeNetns}` : undefined;
   }
 
   /** `ip` in the current namespace (for `ip netns add/del`, which are global). */
@@ -99,7 +106,7 @@ export class NodeCommands {
 
   /** Runs any program inside the node namespace. */
   inNode(...command: string[]): Promise<CommandResult> {
-    return runCommand(this.nodeNetns ? ['ip', 'netns', 'exec', this.nodeNetns, ...command] : command);
+    return runCommand(command, undefined, undefined, this.nodeNetnsPath());
   }
 
   nft(...args: string[]): Promise<CommandResult> {
@@ -108,9 +115,7 @@ export class NodeCommands {
 
   /** Loads an nft ruleset atomically from stdin. */
   nftApply(ruleset: string): Promise<CommandResult> {
-    return this.nodeNetns
-      ? runCommand(['ip', 'netns', 'exec', this.nodeNetns, 'nft', '-f', '-'], ruleset)
-      : runCommand(['nft', '-f', '-'], ruleset);
+    return runCommand(['nft', '-f', '-'], ruleset, undefined, this.nodeNetnsPath());
   }
 
   /** Deletes a command's target, treating "already gone" as success. */

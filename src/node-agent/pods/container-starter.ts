@@ -9,7 +9,8 @@ import type { Logger } from '../../client/log.js';
 import type { ImageRecord } from '../images/image-store.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import { buildOciSpec, type OciMount } from '../runtime/oci-spec.js';
-import { mountOverlay, unmount } from '../runtime/rootfs.js';
+import { mountpointLayersIn, type MountpointLayers } from '../runtime/mountpoint-layer.js';
+import { mountOverlay, overlayOptions, unmount } from '../runtime/rootfs.js';
 import { containerArgs, containerResources, hostsFile, podHostname, resolvConf, resolveUser, securitySettings } from './container-config.js';
 import type { KubeletDeps, ObjectSource } from './kubelet-deps.js';
 import { containerDir, containerIdFor, containerLogPath } from './pod-record.js';
@@ -26,6 +27,10 @@ export interface StarterContext {
   deps: KubeletDeps;
   source: ObjectSource;
   podsDir: string;
+  /** Per-pod files that need no disk (the /etc files), on the agent's tmpfs; podsDir when unset. */
+  runPodsDir?: string;
+  /** Where the images' mount point layers go (on the agent's tmpfs); none are used when unset. */
+  mountpointsDir?: string;
   nodeName: string;
   hostIp: string;
   dnsIp: string;
@@ -50,7 +55,7 @@ function podSpec(pod: KubeObject): Json {
 
 /** Writes /etc/hosts, /etc/resolv.conf and /etc/hostname for the pod (idempotent). */
 export async function writePodFiles(ctx: StarterContext, pc: PodContext): Promise<{ hosts: string; resolv: string; hostname: string }> {
-  const dir = join(ctx.podsDir, pc.pod.metadata.uid!, 'etc');
+  const dir = join(ctx.runPodsDir ?? ctx.podsDir, pc.pod.metadata.uid!, 'etc');
   await mkdir(dir, { recursive: true });
   const pod = pc.pod as unknown as Json;
   const hostNetwork = podSpec(pc.pod).hostNetwork === true;
@@ -69,6 +74,20 @@ function bind(destination: string, source: string, readOnly = false): OciMount {
 
 async function readOptional(path: string): Promise<string> {
   return readFile(path, 'utf8').catch(() => '');
+}
+
+/** The image's layers, topped by its mount point layer when that is ready and fits the mount data. */
+async function rootfsLowers(mountpoints: MountpointLayers | undefined, layers: string[], upper: string, work: string): Promise<string[]> {
+  const extra = await mountpoints?.ready(layers);
+  if (!extra) return layers;
+  const lowers = [...layers, extra];
+  try {
+    overlayOptions(lowers, upper, work);
+    return lowers;
+  } catch {
+    // Over the kernel's limit with the extra layer: the container does without it.
+    return layers;
+  }
 }
 
 /** Creates and starts attempt `attempt` of `container`; returns the runtime id. */
@@ -95,9 +114,14 @@ export async function createAndStartContainer(ctx: StarterContext, pc: PodContex
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   if (image.layers.length === 0) throw new Error(`image ${String(container.image)} has no layers`);
-  await mountOverlay(image.layers, join(dir, 'upper'), join(dir, 'work'), join(dir, 'merged'));
-
   const merged = join(dir, 'merged');
+  const mountpoints = ctx.mountpointsDir ? mountpointLayersIn(ctx.mountpointsDir) : undefined;
+  const lowers = await rootfsLowers(mountpoints, image.layers, join(dir, 'upper'), join(dir, 'work'));
+  await mountOverlay(lowers, join(dir, 'upper'), join(dir, 'work'), merged);
+  // Without a layer yet, this untouched rootfs shows what the image lacks: build it for the next
+  // containers now, before crun creates the mount points here.
+  if (mountpoints && lowers === image.layers) await mountpoints.build(image.layers, merged, ctx.log);
+
   const user = (() => {
     try {
       return resolveUser(pod as unknown as Json, container, image.config.user, { passwd: readFileSync(join(merged, 'etc/passwd'), 'utf8'), group: readFileSync(join(merged, 'etc/group'), 'utf8') });
@@ -152,7 +176,7 @@ export async function createAndStartContainer(ctx: StarterContext, pc: PodContex
     },
   });
   const logPath = containerLogPath(ctx.podsDir, uid, name, attempt);
-  await ctx.runtime.create(id, join(dir, 'bundle'), oci, logPath, { stdin: container.stdin === true, stdinOnce: container.stdinOnce === true });
+  await ctx.runtime.create(id, ctx.runtime.bundleDir(id), oci, logPath, { stdin: container.stdin === true, stdinOnce: container.stdinOnce === true });
   await ctx.runtime.start(id);
   return id;
 }

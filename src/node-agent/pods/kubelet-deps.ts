@@ -42,7 +42,7 @@ export interface ProbeWorkerOptions {
 }
 
 export interface KubeletDeps {
-  createVolumeManager(options: { podsDir: string; source: ObjectSource; log?: Logger }): VolumeManagerLike;
+  createVolumeManager(options: { podsDir: string; runPodsDir?: string; source: ObjectSource; log?: Logger }): VolumeManagerLike;
   containerMounts(pod: KubeObject, container: Json, volumePaths: Map<string, string>): OciMount[];
   resolveEnv(pod: KubeObject, container: Json, imageEnv: string[], source: ObjectSource, extra: { nodeName: string; podIp?: string; hostIp?: string; serviceEnv?: string[] }): Promise<string[]>;
   runProbe(probe: Json, target: ProbeTarget, timeoutMs: number): Promise<ProbeResult>;

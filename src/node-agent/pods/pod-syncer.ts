@@ -510,6 +510,8 @@ export class PodSyncer {
     await this.options.network.teardownPod(uid).catch((err: unknown) => this.options.log.warn('network teardown failed', { uid, err }));
     await unmountAllUnder(dir);
     await rm(dir, { recursive: true, force: true });
+    const runDir = this.options.starter.runPodsDir;
+    if (runDir) await rm(podDir(runDir, uid), { recursive: true, force: true });
     this.records.delete(uid);
     this.volumePaths.delete(uid);
     this.nextVolumeRefresh.delete(uid);

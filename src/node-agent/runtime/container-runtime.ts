@@ -1,6 +1,7 @@
 // ContainerRuntime: containers run by crun (or runc) under conmon, so they outlive the agent.
-// State lives under <root>: crun/ (the runtime's own --root), exits/<id> (conmon exit codes) and
-// containers/<id>/ (our metadata, conmon pidfiles, persist dir with the oom flag).
+// State lives under <root> (the agent's run dir, a tmpfs: run-dir.ts): crun/ (the runtime's own
+// --root), exits/<id> (conmon exit codes) and containers/<id>/ (our metadata, conmon pidfiles,
+// persist dir with the oom flag, the OCI bundle).
 
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -101,6 +102,11 @@ export class ContainerRuntime {
 
   private containerDir(id: string): string {
     return join(this.root, 'containers', id);
+  }
+
+  /** Where a container's OCI bundle (config.json, conmon's sockets) goes; removed by delete(). */
+  bundleDir(id: string): string {
+    return join(this.containerDir(id), 'bundle');
   }
 
   private async runtime(args: string[]): Promise<string> {

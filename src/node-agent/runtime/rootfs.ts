@@ -1,8 +1,10 @@
-// Overlay root filesystems for containers, mounted and unmounted through the mount/umount binaries.
+// Overlay root filesystems for containers, and the agent's mounts in general: mount(2) and
+// umount2(2) done by the helper launcher (no process per mount), the mount/umount binaries where
+// the launcher cannot.
 
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { runHelper } from '../launcher/launch.js';
+import { mountThroughLauncher, runHelper } from '../launcher/launch.js';
 import { limitedSpawn } from '../process-limit.js';
 
 const run = (file: string, args: string[]) => limitedSpawn(() => runHelper(file, args, { timeoutMs: 60_000 }));
@@ -43,17 +45,31 @@ export function overlayOptions(lowers: string[], upper: string, work: string): s
   return options;
 }
 
+/** umount2(2) flag: detach now, free once no longer busy. */
+const MNT_DETACH = 2;
+
+/** `mount -t fstype -o data source target`; the error says what failed and why. */
+export async function mountFilesystem(fstype: string, source: string, target: string, data: string): Promise<void> {
+  try {
+    if (await mountThroughLauncher({ mount: { source, target, fstype, data } })) return;
+    await run('/usr/bin/mount', ['-t', fstype, '-o', data, source, target]);
+  } catch (err) {
+    const stderr = (err as { stderr?: string }).stderr?.trim();
+    throw new Error(`mounting ${fstype} at ${target} failed: ${stderr || (err as Error).message}`);
+  }
+}
+
 /** Mounts an overlay of `lowers` (lowest first) at `merged`; a no-op when already mounted. */
 export async function mountOverlay(lowers: string[], upper: string, work: string, merged: string): Promise<void> {
   const options = overlayOptions(lowers, upper, work);
   await Promise.all([upper, work, merged].map((dir) => mkdir(dir, { recursive: true })));
   if (await isMounted(merged)) return;
-  try {
-    await run('/usr/bin/mount', ['-t', 'overlay', 'overlay', '-o', options, merged]);
-  } catch (err) {
-    const stderr = (err as { stderr?: string }).stderr?.trim();
-    throw new Error(`mounting overlay at ${merged} failed: ${stderr || (err as Error).message}`);
-  }
+  await mountFilesystem('overlay', 'overlay', merged, options);
+}
+
+async function unmountOnce(dir: string, detach: boolean): Promise<void> {
+  if (await mountThroughLauncher({ umount: { target: dir, flags: detach ? MNT_DETACH : 0 } })) return;
+  await run('/usr/bin/umount', detach ? ['-l', dir] : [dir]);
 }
 
 /** Unmounts `dir`; a no-op when it is not mounted (or does not exist). */
@@ -66,12 +82,12 @@ export async function unmount(dir: string): Promise<void> {
   }
   if (!mounted) return;
   try {
-    await run('/usr/bin/umount', [dir]);
+    await unmountOnce(dir, false);
   } catch (err) {
     if (!(await isMounted(dir))) return;
     // Still busy (a process holds it): detach it so the pod can go; the kernel frees it later.
     try {
-      await run('/usr/bin/umount', ['-l', dir]);
+      await unmountOnce(dir, true);
     } catch {
       const stderr = (err as { stderr?: string }).stderr?.trim();
       throw new Error(`unmounting ${dir} failed: ${stderr || (err as Error).message}`);

@@ -1,12 +1,8 @@
 // emptyDir volumes: a plain directory under the pod dir, or a tmpfs for medium: Memory.
 
-import { execFile } from 'node:child_process';
 import { chmod, mkdir } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { parseQuantityExact } from '../../machinery/validation/quantity.js';
-import { isMounted, unmount } from '../runtime/rootfs.js';
-
-const run = promisify(execFile);
+import { isMounted, mountFilesystem, unmount } from '../runtime/rootfs.js';
 
 /** mount(8) options for a memory-backed emptyDir; `size` only when a sizeLimit is given. */
 export function tmpfsOptions(sizeLimit: string | undefined): string[] {
@@ -34,13 +30,7 @@ export async function setupEmptyDir(dir: string, source: Record<string, unknown>
 }
 
 export async function mountTmpfs(dir: string, sizeLimit: string | undefined): Promise<void> {
-  const options = tmpfsOptions(sizeLimit).join(',');
-  try {
-    await run('/usr/bin/mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir]);
-  } catch (err) {
-    const stderr = (err as { stderr?: string }).stderr?.trim();
-    throw new Error(`mounting tmpfs at ${dir} failed: ${stderr || (err as Error).message}`);
-  }
+  await mountFilesystem('tmpfs', 'tmpfs', dir, tmpfsOptions(sizeLimit).join(','));
 }
 
 export { isMounted, unmount };

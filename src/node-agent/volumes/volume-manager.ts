@@ -38,6 +38,8 @@ type ApiDataKind = (typeof API_DATA_KINDS)[number];
 
 export interface VolumeManagerOptions {
   podsDir: string;
+  /** configMap, secret, downwardAPI and projected volumes go here (the agent's tmpfs); podsDir when unset. */
+  runPodsDir?: string;
   source: ObjectSource;
   log?: Logger;
   /** Node allocatable, for downwardAPI resourceFieldRef limits a container leaves unset. */
@@ -46,6 +48,7 @@ export interface VolumeManagerOptions {
 
 export class VolumeManager {
   private readonly podsDir: string;
+  private readonly runPodsDir: string;
   private readonly source: ObjectSource;
   private readonly log?: Logger;
   private readonly allocatable: Record<string, string>;
@@ -55,6 +58,7 @@ export class VolumeManager {
 
   constructor(options: VolumeManagerOptions) {
     this.podsDir = resolve(options.podsDir);
+    this.runPodsDir = resolve(options.runPodsDir ?? options.podsDir);
     this.source = options.source;
     const source = options.source;
     this.tokens = new ServiceAccountTokenCache(source.requestServiceAccountToken ? { requestServiceAccountToken: (ns, sa, req) => source.requestServiceAccountToken!(ns, sa, req) } : undefined);
@@ -103,7 +107,7 @@ export class VolumeManager {
     });
   }
 
-  /** Unmounts memory-backed emptyDirs and removes the pod's volumes dir. Idempotent. */
+  /** Unmounts memory-backed emptyDirs and removes the pod's volumes dirs. Idempotent. */
   teardown(podUid: string): Promise<void> {
     return this.serialised(podUid, async () => {
       const root = this.volumesDir(podUid);
@@ -111,6 +115,7 @@ export class VolumeManager {
       const left = await mountsUnder(root);
       if (left.length > 0) throw new Error(`cannot remove ${root}: still mounted: ${left.join(', ')}`);
       await rm(root, { recursive: true, force: true });
+      await rm(join(this.runPodsDir, podUid, 'volumes'), { recursive: true, force: true });
       this.tokens.forget(podUid);
     });
   }
@@ -121,8 +126,10 @@ export class VolumeManager {
     if (group) await setVolumeOwnership(dir, { fsGroup: group.fsGroup, readOnly, policy: group.policy });
   }
 
+  /** emptyDir on disk under podsDir; the API data kinds, small and rewritten whole, on the run dir. */
   private pluginDir(pod: KubeObject, kind: keyof typeof PLUGIN_DIRS, volume: Obj): string {
-    return join(this.volumesDir(podUidOf(pod)), PLUGIN_DIRS[kind], String(volume.name));
+    const base = kind === 'emptyDir' ? this.podsDir : this.runPodsDir;
+    return join(base, podUidOf(pod), 'volumes', PLUGIN_DIRS[kind], String(volume.name));
   }
 
   private async setupVolume(pod: KubeObject, volume: Obj): Promise<string> {
