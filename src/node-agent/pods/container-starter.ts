@@ -108,13 +108,14 @@ export async function createAndStartContainer(ctx: StarterContext, pc: PodContex
   if (args.length === 0) throw new ContainerConfigError(`no command specified for container ${name}`);
 
   const dir = containerDir(ctx.podsDir, uid, name, attempt);
+  const runDir = containerRunDir(ctx, uid, name, attempt);
   // A leftover of an earlier failed attempt with this number goes first.
   await ctx.runtime.delete(id).catch(() => undefined);
-  await unmount(join(dir, 'merged'));
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
+  await unmount(join(runDir, 'merged'));
+  await Promise.all([dir, runDir].map((d) => rm(d, { recursive: true, force: true })));
+  await Promise.all([dir, runDir].map((d) => mkdir(d, { recursive: true })));
   if (image.layers.length === 0) throw new Error(`image ${String(container.image)} has no layers`);
-  const merged = join(dir, 'merged');
+  const merged = join(runDir, 'merged');
   const mountpoints = ctx.mountpointsDir ? mountpointLayersIn(ctx.mountpointsDir) : undefined;
   const lowers = await rootfsLowers(mountpoints, image.layers, join(dir, 'upper'), join(dir, 'work'));
   await mountOverlay(lowers, join(dir, 'upper'), join(dir, 'work'), merged);
@@ -131,7 +132,7 @@ export async function createAndStartContainer(ctx: StarterContext, pc: PodContex
   })();
 
   const files = await writePodFiles(ctx, pc);
-  const terminationLog = join(dir, 'termination-log');
+  const terminationLog = join(runDir, 'termination-log');
   await writeFile(terminationLog, '');
   const terminationPath = typeof container.terminationMessagePath === 'string' && container.terminationMessagePath ? container.terminationMessagePath : DEFAULT_TERMINATION_MESSAGE_PATH;
   const mounts: OciMount[] = [
@@ -184,14 +185,23 @@ export async function createAndStartContainer(ctx: StarterContext, pc: PodContex
 /** Removes a container and its rootfs (the log stays for `logs --previous`). */
 export async function removeContainer(ctx: StarterContext, uid: string, name: string, attempt: number): Promise<void> {
   await ctx.runtime.delete(containerIdFor(uid, name, attempt));
-  const dir = containerDir(ctx.podsDir, uid, name, attempt);
-  await unmount(join(dir, 'merged'));
-  await rm(dir, { recursive: true, force: true });
+  const runDir = containerRunDir(ctx, uid, name, attempt);
+  await unmount(join(runDir, 'merged'));
+  await Promise.all([containerDir(ctx.podsDir, uid, name, attempt), runDir].map((d) => rm(d, { recursive: true, force: true })));
+}
+
+/**
+ * A container's files that need no disk, on the agent's tmpfs: the rootfs mount point (as
+ * containerd keeps it under /run) and the termination log. Its writable layer (upper, work) and
+ * log stay on the data disk.
+ */
+export function containerRunDir(ctx: StarterContext, uid: string, name: string, attempt: number): string {
+  return containerDir(ctx.runPodsDir ?? ctx.podsDir, uid, name, attempt);
 }
 
 /** The termination message: the file the container wrote, else (FallbackToLogsOnError) the log tail. */
 export async function readTerminationMessage(ctx: StarterContext, uid: string, container: Json, attempt: number, exitCode: number, logTail: (path: string) => Promise<string>): Promise<string | undefined> {
-  const file = join(containerDir(ctx.podsDir, uid, String(container.name), attempt), 'termination-log');
+  const file = join(containerRunDir(ctx, uid, String(container.name), attempt), 'termination-log');
   const fromFile = (await readOptional(file)).slice(0, 4096);
   if (fromFile) return fromFile;
   if (container.terminationMessagePolicy === 'FallbackToLogsOnError' && exitCode !== 0) {

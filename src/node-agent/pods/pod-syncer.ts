@@ -14,11 +14,11 @@ import { unmount } from '../runtime/rootfs.js';
 import { inBackground } from '../process-limit.js';
 import { afterFailure, afterRetry, formatDuration, NO_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { logTail } from './container-logs.js';
-import { ContainerConfigError, createAndStartContainer, readTerminationMessage, removeContainer, type StarterContext } from './container-starter.js';
+import { ContainerConfigError, containerRunDir, createAndStartContainer, readTerminationMessage, removeContainer, type StarterContext } from './container-starter.js';
 import { ensureImage, ImagePullFailure } from './image-puller.js';
 import type { KubeletDeps, ObjectSource, ProbeTarget, ProbeWorkerLike, VolumeManagerLike } from './kubelet-deps.js';
 import { hostPortMappings } from './host-ports.js';
-import { containerDir, podDir, saveRecord, type ContainerRecord, type PodRecord } from './pod-record.js';
+import { podDir, saveRecord, type ContainerRecord, type PodRecord } from './pod-record.js';
 import { terminatedReason, type ContainerView, type PodView } from './pod-status.js';
 
 type Json = Record<string, unknown>;
@@ -502,7 +502,7 @@ export class PodSyncer {
     const dir = podDir(this.options.starter.podsDir, uid);
     for (const c of Object.values(rec?.containers ?? {})) {
       for (let attempt = Math.max(0, c.restartCount - 1); attempt <= c.restartCount; attempt++) {
-        await unmount(join(containerDir(this.options.starter.podsDir, uid, c.name, attempt), 'merged')).catch(() => undefined);
+        await unmount(join(containerRunDir(this.options.starter, uid, c.name, attempt), 'merged')).catch(() => undefined);
       }
     }
     await unmountAllUnder(join(dir, 'containers'));
@@ -511,7 +511,10 @@ export class PodSyncer {
     await unmountAllUnder(dir);
     await rm(dir, { recursive: true, force: true });
     const runDir = this.options.starter.runPodsDir;
-    if (runDir) await rm(podDir(runDir, uid), { recursive: true, force: true });
+    if (runDir) {
+      await unmountAllUnder(podDir(runDir, uid));
+      await rm(podDir(runDir, uid), { recursive: true, force: true });
+    }
     this.records.delete(uid);
     this.volumePaths.delete(uid);
     this.nextVolumeRefresh.delete(uid);
