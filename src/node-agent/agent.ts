@@ -174,7 +174,8 @@ export class NodeAgent {
     mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
     const podsDir = join(o.dataDir, 'pods');
     mkdirSync(podsDir, { recursive: true });
-    // Runtime state, bundles, /etc files and API data volumes: on the agent's tmpfs (run-dir.ts).
+    // Runtime state, bundles, /etc files, API data volumes and network state (IPAM, host ports, node
+    // routes: kernel state a reboot clears too): on the agent's tmpfs (run-dir.ts).
     const runDir = await prepareRunDir(join(o.dataDir, 'run'), log);
     const runPodsDir = join(runDir.path, 'pods');
     const runtime = new ContainerRuntime({ root: runDir.path, runtimePath: host.runtime, conmonPath: host.conmon, logSizeMax: 10 * 1024 * 1024, log });
@@ -212,7 +213,7 @@ export class NodeAgent {
       const facts = await collectFacts({ name: o.nodeName, internalIp: nodeIp, streamingAddress, podCidr: o.podCidr ?? allocatePodCidr(o.clusterCidr, o.nodeName), dataDir: o.dataDir, streamingPort, runtimePath: host.runtime ?? 'crun' });
       const heartbeat = new NodeHeartbeat({ client: o.client, facts, dataDir: o.dataDir, log });
       const podCidr = await heartbeat.register();
-      const network = new PodNetwork({ bridge: o.bridge ?? 'kjb0', podCidr, stateDir: join(o.dataDir, 'network'), clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, nodeNetns: o.nodeNetns, log });
+      const network = new PodNetwork({ bridge: o.bridge ?? 'kjb0', podCidr, stateDir: join(runDir.path, 'network'), clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, nodeNetns: o.nodeNetns, log });
       await network.setupNode();
       const routes = new NodeRouteWatcher({ client: o.client, nodeName: o.nodeName, podCidr, network, log: log.with({ component: 'node-routes' }) });
 

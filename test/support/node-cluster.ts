@@ -56,7 +56,7 @@ function agentPodUids(agentDir: string): string[] {
     // no pods dir
   }
   try {
-    const ipam = JSON.parse(readFileSync(join(agentDir, 'network', 'ipam.json'), 'utf8')) as { allocations?: Record<string, string> };
+    const ipam = JSON.parse(readFileSync(join(agentDir, 'run', 'network', 'ipam.json'), 'utf8')) as { allocations?: Record<string, string> };
     for (const uid of Object.keys(ipam.allocations ?? {})) uids.add(uid);
   } catch {
     // no network state

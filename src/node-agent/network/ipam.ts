@@ -76,9 +76,8 @@ export function reconcileLoaded(loaded: IpamState, podCidr: string): IpamState {
 
 /**
  * Writes a file so that readers see either the old or the new content, never a torn one. No fsync:
- * the rename is atomic and survives an agent crash (the page cache outlives the process); a machine
- * crash takes every pod network (netns live in /run) with it anyway, and an fsync per pod start
- * and stop cost milliseconds of the agent's thread.
+ * the rename is atomic and survives an agent crash; the agent keeps this state on its tmpfs run
+ * dir, which a reboot clears together with every pod network it describes.
  */
 export function writeFileAtomic(path: string, content: string): void {
   mkdirSync(dirname(path), { recursive: true });

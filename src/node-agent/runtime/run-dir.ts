@@ -1,7 +1,8 @@
 // The agent's run dir: state that lives exactly as long as the containers do (the runtime's
-// state, conmon's files and exit codes, OCI bundles, each pod's /etc files and its API data
-// volumes) on a tmpfs of its own, as containerd and CRI-O keep theirs under /run and the kubelet
-// keeps secret volumes in memory. Creating and removing a few dozen small files per pod on a
+// state, conmon's files and exit codes, OCI bundles and rootfs mount points, each pod's /etc files
+// and API data volumes, IPAM and the other network state, the images' mount point layers) on a
+// tmpfs of its own, as containerd and CRI-O keep theirs under /run and the kubelet keeps secret
+// volumes in memory. Container writable layers, logs and pod records stay on the data disk. Creating and removing a few dozen small files per pod on a
 // journalled disk cost a measurable part of a pod start; on tmpfs they cost next to nothing, and
 // secrets never touch the disk.
 //
