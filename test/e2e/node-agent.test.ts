@@ -70,6 +70,17 @@ describe('node agent end to end', { skip }, () => {
     assert.match(resolv.stdout, /search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local/);
   });
 
+  test('a sync that changes nothing does not rewrite the pod record', async () => {
+    const p = await pod('hello');
+    const record = join(cluster.dataDir, 'agent', 'pods', p.metadata.uid, 'state.json');
+    const before = statSync(record).ino;
+    // Each annotation is a watch event, so a sync of the pod; its record stays as it was.
+    for (let i = 0; i < 3; i++) assert.equal((await cluster.kubectl(['annotate', '--overwrite', 'pod', 'hello', `kijabi.test/touch=${i}`])).code, 0);
+    await waitFor('the last annotation seen by a sync', async () => ((await pod('hello')).metadata.annotations?.['kijabi.test/touch'] === '2' ? true : undefined));
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(statSync(record).ino, before, 'state.json was written again (a new file replaces it on every write)');
+  });
+
   test('a later pod of an image writes nothing to its upper dir: the mount points come from a layer', async () => {
     const running: Json[] = [];
     for (const name of ['mp-1', 'mp-2']) {

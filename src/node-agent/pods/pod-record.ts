@@ -58,11 +58,11 @@ export function containerDir(podsDir: string, uid: string, name: string, attempt
   return join(podsDir, uid, 'containers', `${name}-${attempt}`);
 }
 
-export function saveRecord(podsDir: string, record: PodRecord): void {
+export function saveRecord(podsDir: string, record: PodRecord, text = JSON.stringify(record)): void {
   const dir = podDir(podsDir, record.uid);
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, 'state.json.tmp');
-  writeFileSync(tmp, JSON.stringify(record));
+  writeFileSync(tmp, text);
   renameSync(tmp, join(dir, 'state.json'));
 }
 

@@ -62,6 +62,8 @@ export class PodSyncer {
   private readonly nextVolumeRefresh = new Map<string, number>();
   /** Pods whose hostPort mappings are in place. */
   private readonly hostPortsApplied = new Set<string>();
+  /** The text of each pod's record as last written to disk. */
+  private readonly savedRecords = new Map<string, string>();
   /** Background removals of exited attempts, per pod uid. */
   private readonly pendingRemovals = new Map<string, Set<Promise<void>>>();
   private readonly options: PodSyncerOptions;
@@ -168,8 +170,19 @@ export class PodSyncer {
       }
       return requeue;
     } finally {
-      if (this.records.has(rec.uid)) saveRecord(this.options.starter.podsDir, rec);
+      if (this.records.has(rec.uid)) this.saveIfChanged(rec);
     }
+  }
+
+  /**
+   * Writes the pod's record when it differs from what was last written: most syncs (periodic
+   * resyncs, the echo of our own status write) change nothing, and each write is a new file.
+   */
+  private saveIfChanged(rec: PodRecord): void {
+    const text = JSON.stringify(rec);
+    if (this.savedRecords.get(rec.uid) === text) return;
+    saveRecord(this.options.starter.podsDir, rec, text);
+    this.savedRecords.set(rec.uid, text);
   }
 
   private hostPortChain: Promise<unknown> = Promise.resolve();
@@ -516,6 +529,7 @@ export class PodSyncer {
       await rm(podDir(runDir, uid), { recursive: true, force: true });
     }
     this.records.delete(uid);
+    this.savedRecords.delete(uid);
     this.volumePaths.delete(uid);
     this.nextVolumeRefresh.delete(uid);
     this.hostPortsApplied.delete(uid);
