@@ -12,6 +12,7 @@ import { attachContainer } from './attach.js';
 import { readCgroupStats, readOomKillCount, removeCgroup } from './cgroups.js';
 import { conmonPaths, launchConmon } from './conmon.js';
 import { execProcessSpec, startExec, type ExecOptions, type ExecProcess } from './exec.js';
+import { releaseThroughExecFifo } from './exec-fifo.js';
 import { checkHost, findExecutable, type HostCheck } from './host-setup.js';
 import { fitSpecToAgent, readAgentLimits } from './host-limits.js';
 import { CompiledSeccompCache } from './seccomp-cache.js';
@@ -72,6 +73,8 @@ export class ContainerRuntime {
   private readonly logSizeMax?: number;
   private readonly log?: Logger;
   private readonly seccomp: CompiledSeccompCache;
+  /** crun-only shortcuts: the compiled seccomp program, the exec fifo (exec-fifo.ts). */
+  private readonly isCrun: boolean;
 
   constructor(options: ContainerRuntimeOptions) {
     this.root = options.root;
@@ -81,7 +84,8 @@ export class ContainerRuntime {
     this.conmonPath = options.conmonPath ?? '/usr/bin/conmon';
     this.logSizeMax = options.logSizeMax;
     this.log = options.log;
-    this.seccomp = new CompiledSeccompCache(basename(this.runtimePath) === 'crun');
+    this.isCrun = basename(this.runtimePath) === 'crun';
+    this.seccomp = new CompiledSeccompCache(this.isCrun);
   }
 
   /** Checks the host and makes crun usable here (idempotent); see host-setup.ts. */
@@ -173,7 +177,7 @@ export class ContainerRuntime {
   async start(id: string): Promise<void> {
     const meta = await this.readMeta(id);
     if (!meta) throw new Error(`container ${id} not found`);
-    await this.runtime(['start', id]);
+    if (!this.isCrun || !releaseThroughExecFifo(this.runtimeRoot, id)) await this.runtime(['start', id]);
     meta.startedAt = new Date().toISOString();
     await writeFile(join(this.containerDir(id), 'meta.json'), JSON.stringify(meta));
   }
