@@ -102,6 +102,7 @@ export class IpamStore {
   private state: IpamState;
   private dirty = false;
   private writing?: Promise<void>;
+  private dirMade = false;
 
   constructor(stateDir: string, podCidr: string) {
     this.path = join(stateDir, 'ipam.json');
@@ -153,17 +154,20 @@ export class IpamStore {
   }
 
   private async writeChanges(): Promise<void> {
+    if (!this.dirMade) {
+      await mkdir(dirname(this.path), { recursive: true });
+      this.dirMade = true;
+    }
     // Changes made while a write is in flight are picked up by the next round of the loop.
     while (this.dirty) {
       this.dirty = false;
-      await writeFileAtomicAsync(this.path, JSON.stringify(this.state, null, 2) + '\n');
+      await writeFileAtomicAsync(this.path, JSON.stringify(this.state) + '\n');
     }
   }
 }
 
-/** writeFileAtomic off the calling thread (one writer per path at a time). */
+/** writeFileAtomic off the calling thread (one writer per path at a time; the dir exists). */
 async function writeFileAtomicAsync(path: string, content: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.tmp`;
   await writeFile(temp, content, { mode: 0o600 });
   await rename(temp, path);

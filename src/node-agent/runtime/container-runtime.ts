@@ -118,12 +118,26 @@ export class ContainerRuntime {
     return stdout;
   }
 
+  /** meta.json of each container, as this instance last read or wrote it (status reads are frequent). */
+  private readonly metas = new Map<string, ContainerMeta>();
+  /** The runtime root and exit dir exist (made by the first create). */
+  private sharedDirsMade = false;
+
   private async readMeta(id: string): Promise<ContainerMeta | undefined> {
+    const known = this.metas.get(id);
+    if (known) return known;
     try {
-      return JSON.parse(await readFile(join(this.containerDir(id), 'meta.json'), 'utf8')) as ContainerMeta;
+      const meta = JSON.parse(await readFile(join(this.containerDir(id), 'meta.json'), 'utf8')) as ContainerMeta;
+      this.metas.set(id, meta);
+      return meta;
     } catch {
       return undefined;
     }
+  }
+
+  private async writeMeta(meta: ContainerMeta): Promise<void> {
+    await writeFile(join(this.containerDir(meta.id), 'meta.json'), JSON.stringify(meta));
+    this.metas.set(meta.id, meta);
   }
 
   /**
@@ -139,18 +153,18 @@ export class ContainerRuntime {
     // conmon silently writes no exit file when its persist dir is missing.
     await Promise.all([
       mkdir(paths.persistDir, { recursive: true }),
-      mkdir(this.runtimeRoot, { recursive: true }),
-      mkdir(this.exitDir, { recursive: true }),
+      ...(this.sharedDirsMade ? [] : [mkdir(this.runtimeRoot, { recursive: true }), mkdir(this.exitDir, { recursive: true })]),
       mkdir(dirname(logPath), { recursive: true }),
       mkdir(bundleDir, { recursive: true }),
     ]);
+    this.sharedDirsMade = true;
     await rm(join(this.exitDir, id), { force: true });
     const linux = (spec as { linux?: { cgroupsPath?: string } }).linux;
     const process = (spec as { process?: { terminal?: boolean } }).process;
     const meta: ContainerMeta = { id, bundleDir, logPath, cgroupsPath: linux?.cgroupsPath ?? '', createdAt: new Date().toISOString() };
     const prepared = this.seccomp.prepare(fitSpecToAgent(spec, readAgentLimits()));
     await writeFile(join(bundleDir, 'config.json'), JSON.stringify(prepared.spec, null, 2));
-    await writeFile(join(dir, 'meta.json'), JSON.stringify(meta));
+    await this.writeMeta(meta);
     try {
       const pid = await limitedSpawn(() => launchConmon({
         conmonPath: this.conmonPath,
@@ -178,8 +192,7 @@ export class ContainerRuntime {
     const meta = await this.readMeta(id);
     if (!meta) throw new Error(`container ${id} not found`);
     if (!this.isCrun || !releaseThroughExecFifo(this.runtimeRoot, id)) await this.runtime(['start', id]);
-    meta.startedAt = new Date().toISOString();
-    await writeFile(join(this.containerDir(id), 'meta.json'), JSON.stringify(meta));
+    await this.writeMeta({ ...meta, startedAt: new Date().toISOString() });
   }
 
   /**
@@ -300,6 +313,7 @@ export class ContainerRuntime {
     if (meta?.cgroupsPath) await removeCgroup(meta.cgroupsPath);
     await rm(this.containerDir(id), { recursive: true, force: true });
     await rm(join(this.exitDir, id), { force: true });
+    this.metas.delete(id);
   }
 
   /** conmon leaves once its container is gone; make sure it does (it is ours: we started it). */
