@@ -24,6 +24,7 @@ import { PodSyncer } from './pods/pod-syncer.js';
 import type { PodRecord } from './pods/pod-record.js';
 import { StatsSummaryCollector, type StatsTarget } from './pods/stats-summary.js';
 import { prepareRunDir } from './runtime/run-dir.js';
+import { SparePodDirs } from './pods/spare-dirs.js';
 import { ContainerRuntime } from './runtime/container-runtime.js';
 import { AgentStreamingBackend } from './streaming-backend.js';
 import { StreamingServer } from './streaming/streaming-server.js';
@@ -222,7 +223,8 @@ export class NodeAgent {
       const source = new ClientObjectSource(o.client);
       const events = new EventRecorder({ client: o.client, component: 'kubelet', host: o.nodeName, log });
       const crash: BackoffPolicy = { ...DEFAULT_CRASH_BACKOFF, ...(o.crashLoopBackoff ?? {}) };
-      const starter = { runtime, deps, source, podsDir, runPodsDir, mountpointsDir: join(runDir.path, 'mountpoints'), nodeName: o.nodeName, hostIp: nodeIp, dnsIp: clusterDnsIp(o.serviceCidr), hostNetnsPath, log };
+      const spares = new SparePodDirs(podsDir, join(o.dataDir, 'spare-pods'));
+      const starter = { runtime, deps, source, podsDir, runPodsDir, mountpointsDir: join(runDir.path, 'mountpoints'), spares, nodeName: o.nodeName, hostIp: nodeIp, dnsIp: clusterDnsIp(o.serviceCidr), hostNetnsPath, log };
       const images = new ImageStore(join(o.dataDir, 'images'), { log });
       syncer = new PodSyncer({
         runtime,

@@ -433,7 +433,14 @@ describe('node agent end to end', { skip }, () => {
       const listed = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir) : []);
       const containers = [...listed(join(runDir, 'containers')), ...listed(join(runDir, 'crun')), ...listed(join(runDir, 'exits'))];
       const runPods = listed(join(runDir, 'pods'));
-      const left = { netns, veths, mounts, cgroups, conmons, pods, runPods, containers };
+      // Deleted pods' dirs kept for reuse (spare-dirs.ts) must be empty skeletons.
+      const spareDir = join(agentDir, 'spare-pods');
+      const dirtySpares = listed(spareDir).filter((spare) => {
+        const upper = join(spareDir, spare, 'containers', '.spare', 'upper');
+        const logs = join(spareDir, spare, 'logs', '.spare');
+        return listed(join(spareDir, spare)).some((n) => n !== 'containers' && n !== 'logs') || listed(upper).length > 0 || listed(logs).length > 0;
+      });
+      const left = { netns, veths, mounts, cgroups, conmons, pods, runPods, containers, dirtySpares };
       return Object.values(left).every((v) => v.length === 0) ? true : (console.log(JSON.stringify(left).slice(0, 500)), undefined);
     }, 60_000);
   });

@@ -3,7 +3,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { KubeObject } from '../../api/meta.js';
 import type { Logger } from '../../client/log.js';
 import type { ImageRecord } from '../images/image-store.js';
@@ -14,6 +14,7 @@ import { mountOverlay, overlayOptions, unmount } from '../runtime/rootfs.js';
 import { containerArgs, containerResources, hostsFile, podHostname, resolvConf, resolveUser, securitySettings } from './container-config.js';
 import type { KubeletDeps, ObjectSource } from './kubelet-deps.js';
 import { containerDir, containerIdFor, containerLogPath } from './pod-record.js';
+import { adoptSpare, SPARE_CONTAINER, SPARE_LOGS, type SparePodDirs } from './spare-dirs.js';
 
 type Json = Record<string, unknown>;
 
@@ -31,6 +32,8 @@ export interface StarterContext {
   runPodsDir?: string;
   /** Where the images' mount point layers go (on the agent's tmpfs); none are used when unset. */
   mountpointsDir?: string;
+  /** Deleted pods' dirs for new pods to take over (spare-dirs.ts); none when unset. */
+  spares?: SparePodDirs;
   nodeName: string;
   hostIp: string;
   dnsIp: string;
@@ -113,6 +116,8 @@ export async function createAndStartContainer(ctx: StarterContext, pc: PodContex
   await ctx.runtime.delete(id).catch(() => undefined);
   await unmount(join(runDir, 'merged'));
   await Promise.all([dir, runDir].map((d) => rm(d, { recursive: true, force: true })));
+  // A spare container dir (from a deleted pod) becomes this one by a rename: no new inodes.
+  if (ctx.spares) await adoptSpare(join(ctx.podsDir, uid, 'containers', SPARE_CONTAINER), dir);
   await Promise.all([dir, runDir].map((d) => mkdir(d, { recursive: true })));
   if (image.layers.length === 0) throw new Error(`image ${String(container.image)} has no layers`);
   const merged = join(runDir, 'merged');
@@ -177,6 +182,7 @@ export async function createAndStartContainer(ctx: StarterContext, pc: PodContex
     },
   });
   const logPath = containerLogPath(ctx.podsDir, uid, name, attempt);
+  if (ctx.spares) await adoptSpare(join(ctx.podsDir, uid, 'logs', SPARE_LOGS), dirname(logPath));
   await ctx.runtime.create(id, ctx.runtime.bundleDir(id), oci, logPath, { stdin: container.stdin === true, stdinOnce: container.stdinOnce === true });
   await ctx.runtime.start(id);
   return id;

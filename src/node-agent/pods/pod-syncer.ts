@@ -62,6 +62,8 @@ export class PodSyncer {
   private readonly nextVolumeRefresh = new Map<string, number>();
   /** Pods whose hostPort mappings are in place. */
   private readonly hostPortsApplied = new Set<string>();
+  /** Pods whose dir on disk was claimed from the spares (or found) by this process. */
+  private readonly podDirReady = new Set<string>();
   /** The text of each pod's record as last written to disk. */
   private readonly savedRecords = new Map<string, string>();
   /** Background removals of exited attempts, per pod uid. */
@@ -101,6 +103,11 @@ export class PodSyncer {
     }
     const spec = specOf(pod);
     rec.startTime ??= new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    if (!this.podDirReady.has(rec.uid)) {
+      // Before anything is written to the pod's dir on disk: take over a spare one if there is.
+      await this.options.starter.spares?.claim(rec.uid);
+      this.podDirReady.add(rec.uid);
+    }
     try {
       await this.refreshContainers(pod, rec);
       const phase = (pod as unknown as { status?: { phase?: string } }).status?.phase;
@@ -522,13 +529,18 @@ export class PodSyncer {
     await this.options.volumes.teardown(uid).catch((err: unknown) => this.options.log.warn('volume teardown failed', { uid, err }));
     await this.options.network.teardownPod(uid).catch((err: unknown) => this.options.log.warn('network teardown failed', { uid, err }));
     await unmountAllUnder(dir);
-    await rm(dir, { recursive: true, force: true });
+    const recycled = await this.options.starter.spares?.recycle(uid).catch((err: unknown) => {
+      this.options.log.warn('keeping the pod dir as a spare failed', { uid, err });
+      return false;
+    });
+    if (!recycled) await rm(dir, { recursive: true, force: true });
     const runDir = this.options.starter.runPodsDir;
     if (runDir) {
       await unmountAllUnder(podDir(runDir, uid));
       await rm(podDir(runDir, uid), { recursive: true, force: true });
     }
     this.records.delete(uid);
+    this.podDirReady.delete(uid);
     this.savedRecords.delete(uid);
     this.volumePaths.delete(uid);
     this.nextVolumeRefresh.delete(uid);
