@@ -18,7 +18,7 @@ import { ContainerConfigError, containerRunDir, createAndStartContainer, readTer
 import { ensureImage, ImagePullFailure } from './image-puller.js';
 import type { KubeletDeps, ObjectSource, ProbeTarget, ProbeWorkerLike, VolumeManagerLike } from './kubelet-deps.js';
 import { hostPortMappings } from './host-ports.js';
-import { podDir, saveRecord, type ContainerRecord, type PodRecord } from './pod-record.js';
+import { forgetRecord, podDir, saveRecord, type ContainerRecord, type PodRecord } from './pod-record.js';
 import { terminatedReason, type ContainerView, type PodView } from './pod-status.js';
 
 type Json = Record<string, unknown>;
@@ -540,6 +540,7 @@ export class PodSyncer {
       await rm(podDir(runDir, uid), { recursive: true, force: true });
     }
     this.records.delete(uid);
+    forgetRecord(this.options.starter.podsDir, uid);
     this.podDirReady.delete(uid);
     this.savedRecords.delete(uid);
     this.volumePaths.delete(uid);

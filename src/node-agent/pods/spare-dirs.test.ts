@@ -1,6 +1,6 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { adoptSpare, SPARE_CONTAINER, SPARE_LOGS, SparePodDirs } from './spare-dirs.js';
@@ -18,6 +18,7 @@ function podWithDirs(podsDir: string, uid: string, options: { upperContent?: boo
     writeFileSync(join(podsDir, uid, 'logs', c.replace(/-\d+$/, ''), '0.log'), 'line\n');
   }
   if (options.upperContent) writeFileSync(join(podsDir, uid, 'containers', (options.containers ?? ['main-0'])[0]!, 'upper', 'written'), 'x');
+  writeFileSync(join(podsDir, uid, 'state-a.json'), '{"seq":1,"record":{}}');
   writeFileSync(join(podsDir, uid, 'state.json'), '{}');
   mkdirSync(join(podsDir, uid, 'volumes', 'kubernetes.io~empty-dir', 'data'), { recursive: true });
 }
@@ -37,11 +38,13 @@ describe('spare pod dirs', () => {
     assert.equal(await spares.recycle('a'), true);
     assert.equal(existsSync(join(podsDir, 'a')), false);
     const spare = join(spareDir, 'a');
-    assert.deepEqual(readdirSync(spare).sort(), ['containers', 'logs']);
+    assert.deepEqual(readdirSync(spare).sort(), ['containers', 'logs', 'state-a.json']);
+    assert.equal(readFileSync(join(spare, 'state-a.json'), 'utf8'), '', 'the record slot is kept, empty');
     assert.deepEqual(readdirSync(join(spare, 'containers')), [SPARE_CONTAINER]);
     assert.deepEqual(readdirSync(join(spare, 'containers', SPARE_CONTAINER, 'upper')), []);
     assert.deepEqual(readdirSync(join(spare, 'logs')), [SPARE_LOGS]);
-    assert.deepEqual(readdirSync(join(spare, 'logs', SPARE_LOGS)), []);
+    assert.deepEqual(readdirSync(join(spare, 'logs', SPARE_LOGS)), ['0.log']);
+    assert.equal(readFileSync(join(spare, 'logs', SPARE_LOGS, '0.log'), 'utf8'), '', 'the first log file is kept, empty');
     assert.equal(spares.count, 1);
   });
 

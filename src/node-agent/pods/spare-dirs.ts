@@ -6,11 +6,16 @@
 // waits in `spare-pods/` and the next pod takes it over by renames, which allocate nothing.
 //
 // Only what is certainly clean is kept: a container dir whose writable layer is empty (a layer
-// with content may carry overlayfs attributes that must not meet other lower layers) and the
-// pod's first log dir with its files removed. Everything else is deleted as before.
+// with content may carry overlayfs attributes that must not meet other lower layers), the pod's
+// first log dir with its first log file emptied, and the pod record files emptied. Everything
+// else is deleted as before.
 
-import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename, rm, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
+import { RECORD_SLOTS } from './pod-record.js';
+
+/** The log file of a container's first attempt (pod-record.ts containerLogPath). */
+const FIRST_LOG = '0.log';
 
 /** Spare container dir inside a spare pod dir (`containers/<name>-<attempt>` of the next pod). */
 export const SPARE_CONTAINER = '.spare';
@@ -91,11 +96,18 @@ export class SparePodDirs {
       return false;
     }
     for (const name of entries) {
-      if (name !== 'containers' && name !== 'logs') await rm(join(dir, name), { recursive: true, force: true });
+      if (name === 'containers' || name === 'logs') continue;
+      // The record slots stay, emptied: the next pod overwrites them in place (pod-record.ts).
+      if ((RECORD_SLOTS as readonly string[]).includes(name)) await truncate(join(dir, name), 0);
+      else await rm(join(dir, name), { recursive: true, force: true });
     }
     await this.keepOne(join(dir, 'containers'), SPARE_CONTAINER, (path) => isEmptyDir(join(path, 'upper')));
     await this.keepOne(join(dir, 'logs'), SPARE_LOGS, async (path) => {
-      for (const file of await readdir(path)) await rm(join(path, file), { recursive: true, force: true });
+      // The first attempt's log file stays, emptied, for the next pod's first container.
+      for (const file of await readdir(path)) {
+        if (file === FIRST_LOG) await truncate(join(path, file), 0);
+        else await rm(join(path, file), { recursive: true, force: true });
+      }
       return true;
     });
     const spare = join(this.spareDir, uid);
