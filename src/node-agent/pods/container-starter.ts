@@ -115,7 +115,8 @@ export async function createAndStartContainer(ctx: StarterContext, pc: PodContex
   // A leftover of an earlier failed attempt with this number goes first.
   await ctx.runtime.delete(id).catch(() => undefined);
   await unmount(join(runDir, 'merged'));
-  await Promise.all([dir, runDir].map((d) => rm(d, { recursive: true, force: true })));
+  // existsSync first: rm of a missing path builds an error object it then swallows, per call.
+  await Promise.all([dir, runDir].filter((d) => existsSync(d)).map((d) => rm(d, { recursive: true, force: true })));
   // A spare container dir (from a deleted pod) becomes this one by a rename: no new inodes.
   if (ctx.spares) await adoptSpare(join(ctx.podsDir, uid, 'containers', SPARE_CONTAINER), dir);
   await Promise.all([dir, runDir].map((d) => mkdir(d, { recursive: true })));

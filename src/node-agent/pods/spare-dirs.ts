@@ -10,7 +10,8 @@
 // first log dir with its first log file emptied, and the pod record files emptied. Everything
 // else is deleted as before.
 
-import { lstat, mkdir, readdir, rename, rm, truncate } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RECORD_SLOTS } from './pod-record.js';
 
@@ -24,8 +25,9 @@ export const SPARE_LOGS = '.spare';
 /** Spares kept at most; beyond that deleted pods are removed. */
 export const DEFAULT_MAX_SPARES = 128;
 
-async function exists(path: string): Promise<boolean> {
-  return lstat(path).then(() => true, () => false);
+/** Sync on purpose: one stat; the failing async call's error object (with a stack) cost more. */
+function exists(path: string): boolean {
+  return existsSync(path);
 }
 
 async function isEmptyDir(path: string): Promise<boolean> {
@@ -34,7 +36,7 @@ async function isEmptyDir(path: string): Promise<boolean> {
 
 /** Renames `from` to `to` when `to` is missing and `from` exists; true when it did. */
 export async function adoptSpare(from: string, to: string): Promise<boolean> {
-  if (await exists(to)) return false;
+  if (exists(to) || !exists(from)) return false;
   try {
     await rename(from, to);
     return true;
@@ -70,7 +72,7 @@ export class SparePodDirs {
     await this.load();
     const target = join(this.podsDir, uid);
     while (this.spares.length > 0) {
-      if (await exists(target)) return;
+      if (exists(target)) return;
       const spare = this.spares.pop()!;
       try {
         await rename(spare, target);

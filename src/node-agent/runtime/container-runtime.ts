@@ -158,7 +158,7 @@ export class ContainerRuntime {
       mkdir(bundleDir, { recursive: true }),
     ]);
     this.sharedDirsMade = true;
-    await rm(join(this.exitDir, id), { force: true });
+    if (existsSync(join(this.exitDir, id))) await rm(join(this.exitDir, id), { force: true });
     const linux = (spec as { linux?: { cgroupsPath?: string } }).linux;
     const process = (spec as { process?: { terminal?: boolean } }).process;
     const meta: ContainerMeta = { id, bundleDir, logPath, cgroupsPath: linux?.cgroupsPath ?? '', createdAt: new Date().toISOString() };
@@ -298,6 +298,8 @@ export class ContainerRuntime {
 
   /** Removes the container, its conmon, runtime state, cgroup and our files; idempotent. */
   async delete(id: string): Promise<void> {
+    // Nothing of it anywhere (the usual case before a create): no reads that fail one by one.
+    if (!this.metas.has(id) && !existsSync(this.containerDir(id)) && !existsSync(join(this.runtimeRoot, id)) && !existsSync(join(this.exitDir, id))) return;
     const meta = await this.readMeta(id);
     // No runtime state dir: the runtime does not know the id (the usual case before a create), so
     // there is nothing for `crun delete` to do and no process to spawn.
