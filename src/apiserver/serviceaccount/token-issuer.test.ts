@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { DEFAULT_ISSUER } from './claims.js';
-import { signJwt, verifyJwtSignature } from './jwt.js';
+import { algorithmOf, signJwt, verifyJwtSignature } from './jwt.js';
 import { ServiceAccountTokenIssuer } from './token-issuer.js';
 
 const keyA = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -62,5 +62,40 @@ describe('service account tokens', () => {
     const issuer = issuerAt(T0);
     assert.equal(issuer.handles('0123456789abcdef'), false);
     assert.equal(issuer.handles(issuer.issue(subject, [DEFAULT_ISSUER], 600).token), true);
+  });
+});
+
+describe('signing keys: ES256 with the EC P-256 keys new clusters make, RS256 with older RSA keys', () => {
+  const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const claims = { iss: DEFAULT_ISSUER, sub: 'x' };
+
+  test('the algorithm follows the key and the signature verifies', () => {
+    for (const [key, alg] of [[ec, 'ES256'], [keyA, 'RS256']] as const) {
+      const token = signJwt(claims, key.privateKey);
+      const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as Record<string, string>;
+      assert.equal(header.alg, alg);
+      assert.deepEqual(verifyJwtSignature(token, key.publicKey), claims);
+      if (alg === 'ES256') assert.equal(Buffer.from(token.split('.')[2]!, 'base64url').length, 64, 'r || s, not DER');
+    }
+  });
+
+  test('an issuer with an EC key issues tokens it accepts, and rejects tampering', () => {
+    const issuer = new ServiceAccountTokenIssuer({ key: ec, now: () => T0 });
+    const { token } = issuer.issue(subject, [DEFAULT_ISSUER], 3600);
+    assert.equal(issuer.handles(token), true);
+    const result = issuer.check(token);
+    assert.ok(result.ok);
+    const [h, c] = token.split('.') as [string, string, string];
+    assert.equal(issuer.check(`${h}.${c}.${Buffer.alloc(64).toString('base64url')}`).ok, false);
+  });
+
+  test('the header cannot choose the algorithm: an RS256 token is not checked against an EC key, nor ES256 against RSA', () => {
+    assert.throws(() => verifyJwtSignature(signJwt(claims, keyA.privateKey), ec.publicKey), /unsupported signing algorithm/);
+    assert.throws(() => verifyJwtSignature(signJwt(claims, ec.privateKey), keyA.publicKey), /unsupported signing algorithm/);
+  });
+
+  test('keys of other types or curves are refused', () => {
+    assert.throws(() => algorithmOf(generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey), /unsupported signing key: ec secp384r1/);
+    assert.throws(() => algorithmOf(generateKeyPairSync('ed25519').privateKey), /unsupported signing key: ed25519/);
   });
 });
