@@ -7,7 +7,8 @@ import { objectKey, type KubeObject, type WatchEvent } from '../api/meta.js';
 import type { ResourceDescriptor } from '../api/resources.js';
 import { Lister } from './lister.js';
 import { createLogger, type Logger } from './log.js';
-import { deepFreeze, ObjectCache, type IndexFunc, type ReplaceDiff } from './object-cache.js';
+import { ObjectCache, type IndexFunc, type ReplaceDiff } from './object-cache.js';
+import { freezeShared } from '../api/shared-objects.js';
 import type { RestClient } from './rest-client.js';
 
 export interface InformerOptions {
@@ -231,7 +232,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       case 'DELETED': {
         const old = this.cache.delete(objectKey(event.object));
         // The event carries the final state, which is newer than or equal to the cached one.
-        const last = event.object?.metadata ? deepFreeze(event.object) : old;
+        const last = event.object?.metadata ? freezeShared(event.object) : old;
         if (last) this.notify((h) => h.onDelete?.(last));
         break;
       }

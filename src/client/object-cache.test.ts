@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../api/meta.js';
@@ -51,12 +52,27 @@ describe('ObjectCache indexes', () => {
     assert.equal(cache.byIndex('app', 'x').length, 1);
   });
 
-  test('stored objects are frozen', () => {
+  test('stored objects are frozen under test (KIJABI_FREEZE_SHARED_OBJECTS=1, set by the test runner)', () => {
     const cache = new ObjectCache<KubeObject>();
     cache.set(obj('a', '1', { labels: { app: 'x' } }));
     const stored = cache.get('ns/a')!;
     assert.throws(() => {
       (stored.metadata.labels as Record<string, string>).app = 'y';
     }, TypeError);
+  });
+});
+
+describe('object cache without frozen shared objects (production)', () => {
+  test('objects stay unfrozen, their selectors are frozen (label-selector.ts caches the parse)', () => {
+    // A child process without the test runner's KIJABI_FREEZE_SHARED_OBJECTS.
+    const { KIJABI_FREEZE_SHARED_OBJECTS: _dropped, ...env } = process.env;
+    const script = `
+      const { ObjectCache } = await import(${JSON.stringify(new URL('./object-cache.js', import.meta.url).href)});
+      const cache = new ObjectCache();
+      cache.set({ metadata: { name: 'rs', namespace: 'ns' }, spec: { selector: { matchLabels: { app: 'x' } }, replicas: 1 } });
+      const o = cache.get('ns/rs');
+      console.log(JSON.stringify([Object.isFrozen(o), Object.isFrozen(o.spec), Object.isFrozen(o.spec.selector), Object.isFrozen(o.spec.selector.matchLabels)]));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env }).toString().trim();
+    assert.deepEqual(JSON.parse(out), [false, false, true, true]);
   });
 });

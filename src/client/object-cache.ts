@@ -1,6 +1,8 @@
 // The informer's in-memory store: objects keyed by `ns/name`, secondary indexes, and the diff a
-// relist produces. Pure (no I/O). Stored objects are deep-frozen: callers must clone before mutating.
+// relist produces. Pure (no I/O). Stored objects are shared: callers must clone before mutating
+// (under test they are deep-frozen, so a mutation throws: api/shared-objects.ts).
 import { objectKey, type KubeObject } from '../api/meta.js';
+import { deepFreeze, freezeShared } from '../api/shared-objects.js';
 
 export type IndexFunc<T> = (obj: T) => string[];
 
@@ -10,11 +12,6 @@ export interface ReplaceDiff<T> {
   deleted: T[];
 }
 
-export function deepFreeze<T>(value: T): T {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
-  for (const child of Object.values(value as Record<string, unknown>)) deepFreeze(child);
-  return Object.freeze(value);
-}
 
 /** Built-in indexes every informer carries. */
 export const NAMESPACE_INDEX = 'namespace';
@@ -82,7 +79,10 @@ export class ObjectCache<T extends KubeObject> {
     const key = objectKey(obj);
     const old = this.items.get(key);
     if (old) this.unindex(key, old);
-    const frozen = deepFreeze(obj);
+    const frozen = freezeShared(obj);
+    // Selectors are frozen in any case: label-selector.ts parses a frozen selector only once.
+    const spec = (frozen as { spec?: { selector?: unknown } }).spec;
+    if (spec && typeof spec.selector === 'object' && spec.selector !== null) deepFreeze(spec.selector);
     this.items.set(key, frozen);
     for (const [name, fn] of this.indexers) this.indexOne(this.indices.get(name)!, fn, key, frozen);
     return old;

@@ -6,6 +6,7 @@ import type { KubeObject } from '../../api/meta.js';
 import { FifoCache } from '../../store/fifo-cache.js';
 import type { KeyValue } from '../../store/store.js';
 import { rememberObjectJson } from './object-json.js';
+import { freezeShared } from '../../api/shared-objects.js';
 
 const decoded = new WeakMap<Uint8Array, KubeObject>();
 
@@ -21,17 +22,8 @@ function recentKey(kv: KeyValue): string {
   return `${kv.modRevision}\u0000${kv.key}`;
 }
 
-/** Set by the test runner: shared objects are frozen, so changing one throws (see scripts/run-tests.mjs). */
-const FREEZE_SHARED = process.env.KIJABI_FREEZE_SHARED_OBJECTS === '1';
-
-function deepFreeze(value: unknown): void {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
-  for (const child of Object.values(value)) deepFreeze(child);
-  Object.freeze(value);
-}
-
 function remember(kv: KeyValue, obj: KubeObject): void {
-  if (FREEZE_SHARED) deepFreeze(obj);
+  freezeShared(obj);
   decoded.set(kv.value, obj);
   recent.set(recentKey(kv), obj, kv.value.byteLength);
 }
