@@ -451,4 +451,22 @@ describe('node agent end to end', { skip }, () => {
       return Object.values(left).every((v) => v.length === 0) ? true : (console.log(JSON.stringify(left).slice(0, 500)), undefined);
     }, 60_000);
   });
+
+  test('a new pod takes over a deleted pod\'s dirs (the spares): its writable layer is a spare\'s', async () => {
+    const spareDir = join(cluster.dataDir, 'agent', 'spare-pods');
+    const spareUppers = new Set(readdirSync(spareDir).map((s) => join(spareDir, s, 'containers', '.spare', 'upper')).filter((u) => existsSync(u)).map((u) => statSync(u).ino));
+    assert.ok(spareUppers.size > 0, 'the deleted pods left spares');
+    const sparesBefore = readdirSync(spareDir).length;
+    await apply(podYaml('reuser', cluster.busybox, { containers: [{ name: 'app', command: ['sleep', '3600'] }] }));
+    const running = await waitFor('reuser Running', async () => {
+      const p = await pod('reuser');
+      return p.status?.phase === 'Running' ? p : undefined;
+    });
+    assert.equal(readdirSync(spareDir).length, sparesBefore - 1);
+    const podDir = join(cluster.dataDir, 'agent', 'pods', running.metadata.uid);
+    assert.ok(spareUppers.has(statSync(join(podDir, 'containers', 'app-0', 'upper')).ino), 'the upper dir was renamed from a spare, not made anew');
+    assert.ok(existsSync(join(podDir, 'logs', 'app', '0.log')));
+    const listing = await cluster.kubectl(['exec', 'reuser', '--', 'ls', '/']);
+    assert.equal(listing.code, 0, listing.stderr);
+  });
 });

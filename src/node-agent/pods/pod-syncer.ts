@@ -10,7 +10,7 @@ import type { Logger } from '../../client/log.js';
 import type { ImageRecord, ImageStore } from '../images/image-store.js';
 import type { PodNetwork } from '../network/pod-network.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
-import { unmount } from '../runtime/rootfs.js';
+import { unmount, unmountAllUnder } from '../runtime/rootfs.js';
 import { inBackground } from '../process-limit.js';
 import { afterFailure, afterRetry, formatDuration, NO_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { logTail } from './container-logs.js';
@@ -525,7 +525,6 @@ export class PodSyncer {
         await unmount(join(containerRunDir(this.options.starter, uid, c.name, attempt), 'merged')).catch(() => undefined);
       }
     }
-    await unmountAllUnder(join(dir, 'containers'));
     await this.options.volumes.teardown(uid).catch((err: unknown) => this.options.log.warn('volume teardown failed', { uid, err }));
     await this.options.network.teardownPod(uid).catch((err: unknown) => this.options.log.warn('network teardown failed', { uid, err }));
     await unmountAllUnder(dir);
@@ -615,12 +614,4 @@ export async function execCollect(runtime: ContainerRuntime, id: string, cmd: st
   if (exitCode === -1) return { exitCode: 1, output: `command timed out after ${timeoutMs}ms` };
   await sleep(0);
   return { exitCode, output: output.slice(0, 10240) };
-}
-
-/** Unmounts every mount point below `dir` (deepest first). */
-export async function unmountAllUnder(dir: string): Promise<void> {
-  const { readFile } = await import('node:fs/promises');
-  const text = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
-  const targets = text.split('\n').map((l) => (l.split(' ')[4] ?? '').replace(/\\040/g, ' ')).filter((t) => t === dir || t.startsWith(dir + '/'));
-  for (const target of targets.sort((a, b) => b.length - a.length)) await unmount(target).catch(() => undefined);
 }

@@ -25,18 +25,16 @@ export const SPARE_LOGS = '.spare';
 /** Spares kept at most; beyond that deleted pods are removed. */
 export const DEFAULT_MAX_SPARES = 128;
 
-/** Sync on purpose: one stat; the failing async call's error object (with a stack) cost more. */
-function exists(path: string): boolean {
-  return existsSync(path);
-}
-
 async function isEmptyDir(path: string): Promise<boolean> {
   return readdir(path).then((names) => names.length === 0, () => false);
 }
 
-/** Renames `from` to `to` when `to` is missing and `from` exists; true when it did. */
+/**
+ * Renames `from` to `to` when `to` is missing and `from` exists; true when it did. The checks are
+ * synchronous on purpose: one stat each, where a failing async call builds an error with a stack.
+ */
 export async function adoptSpare(from: string, to: string): Promise<boolean> {
-  if (exists(to) || !exists(from)) return false;
+  if (existsSync(to) || !existsSync(from)) return false;
   try {
     await rename(from, to);
     return true;
@@ -72,7 +70,7 @@ export class SparePodDirs {
     await this.load();
     const target = join(this.podsDir, uid);
     while (this.spares.length > 0) {
-      if (exists(target)) return;
+      if (existsSync(target)) return;
       const spare = this.spares.pop()!;
       try {
         await rename(spare, target);

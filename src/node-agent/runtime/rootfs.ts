@@ -26,8 +26,25 @@ export async function isMounted(dir: string): Promise<boolean> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
   }
+  return (await mountPoints()).includes(target);
+}
+
+/** Every mount point of this mount namespace, from /proc/self/mountinfo. */
+async function mountPoints(): Promise<string[]> {
   const text = await readFile('/proc/self/mountinfo', 'utf8');
-  return text.split('\n').some((line) => unescapeMountPath(line.split(' ')[4] ?? '') === target);
+  return text.split('\n').map((line) => unescapeMountPath(line.split(' ')[4] ?? '')).filter(Boolean);
+}
+
+/** Mount points at or below `dir`, deepest first (reads the whole mount table: not for hot paths). */
+export async function mountsUnder(dir: string): Promise<string[]> {
+  const root = resolve(dir);
+  const points = (await mountPoints()).filter((point) => point === root || point.startsWith(`${root}/`));
+  return [...new Set(points)].sort((a, b) => b.length - a.length);
+}
+
+/** Unmounts every mount point at or below `dir`, deepest first; failures are left to the caller's checks. */
+export async function unmountAllUnder(dir: string): Promise<void> {
+  for (const point of await mountsUnder(dir).catch(() => [])) await unmount(point).catch(() => undefined);
 }
 
 /** mountinfo escapes space, tab, newline and backslash as octal. */

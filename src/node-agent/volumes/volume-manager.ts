@@ -8,6 +8,7 @@ import type { Logger } from '../../client/log.js';
 import type { OciMount } from '../runtime/oci-spec.js';
 import { writeAtomic, type Payload } from './atomic-writer.js';
 import { setupEmptyDir, unmount } from './empty-dir.js';
+import { mountsUnder } from '../runtime/rootfs.js';
 import { checkHostPathType } from './host-path.js';
 import type { ObjectSource } from './object-source.js';
 import { configMapPayload, DEFAULT_FILE_MODE, downwardApiPayload, mergePayloads, secretPayload } from './payloads.js';
@@ -15,7 +16,6 @@ import { resolveClaimPath } from './persistent-volume.js';
 import { ServiceAccountTokenCache, type TokenSource } from './service-account-token.js';
 import { podFsGroup, setVolumeOwnership } from './volume-ownership.js';
 import { errorMessage, mountFailed, VolumeError } from './volume-errors.js';
-import { readFile } from 'node:fs/promises';
 
 export type { OciMount };
 export { containerMounts } from './container-mounts.js';
@@ -66,8 +66,9 @@ export class VolumeManager {
     this.allocatable = options.allocatable ?? {};
   }
 
-  volumesDir(podUid: string): string {
-    return join(this.podsDir, podUid, 'volumes');
+  /** The pod's volumes dir on disk (emptyDir), or under `base` (the run dir, for the API data kinds). */
+  volumesDir(podUid: string, base = this.podsDir): string {
+    return join(base, podUid, 'volumes');
   }
 
   /** Volume name -> host path. Idempotent. Throws VolumeError (reason FailedMount). */
@@ -115,7 +116,7 @@ export class VolumeManager {
       const left = await mountsUnder(root);
       if (left.length > 0) throw new Error(`cannot remove ${root}: still mounted: ${left.join(', ')}`);
       await rm(root, { recursive: true, force: true });
-      await rm(join(this.runPodsDir, podUid, 'volumes'), { recursive: true, force: true });
+      await rm(this.volumesDir(podUid, this.runPodsDir), { recursive: true, force: true });
       this.tokens.forget(podUid);
     });
   }
@@ -128,8 +129,7 @@ export class VolumeManager {
 
   /** emptyDir on disk under podsDir; the API data kinds, small and rewritten whole, on the run dir. */
   private pluginDir(pod: KubeObject, kind: keyof typeof PLUGIN_DIRS, volume: Obj): string {
-    const base = kind === 'emptyDir' ? this.podsDir : this.runPodsDir;
-    return join(base, podUidOf(pod), 'volumes', PLUGIN_DIRS[kind], String(volume.name));
+    return join(this.volumesDir(podUidOf(pod), kind === 'emptyDir' ? this.podsDir : this.runPodsDir), PLUGIN_DIRS[kind], String(volume.name));
   }
 
   private async setupVolume(pod: KubeObject, volume: Obj): Promise<string> {
@@ -244,14 +244,5 @@ function apiDataKind(volume: Obj): ApiDataKind | undefined {
 
 function objectKey(pod: KubeObject): string {
   return `${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}`;
-}
-
-/** Mount points at or below `root`, deepest first (per /proc/self/mountinfo). */
-async function mountsUnder(root: string): Promise<string[]> {
-  const text = await readFile('/proc/self/mountinfo', 'utf8');
-  const points = text.split('\n')
-    .map((line) => (line.split(' ')[4] ?? '').replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8))))
-    .filter((point) => point === root || point.startsWith(root + '/'));
-  return [...new Set(points)].sort((a, b) => b.length - a.length);
 }
 
