@@ -69,6 +69,24 @@ describe('spare pod dirs', () => {
     assert.equal(await adoptSpare(join(containers, SPARE_CONTAINER), join(containers, 'app-1')), false, 'one spare per pod');
   });
 
+  test('spares with a container dir are taken first, also after a restart', async () => {
+    const { podsDir, spareDir, spares } = fresh();
+    podWithDirs(podsDir, 'clean');
+    podWithDirs(podsDir, 'written', { upperContent: true });
+    await spares.recycle('clean');
+    await spares.recycle('written');
+    await spares.claim('first');
+    assert.equal(existsSync(join(podsDir, 'first', 'containers', SPARE_CONTAINER)), true, 'the spare with a container dir went first');
+    // A restarted agent reads the pool from disk and orders it the same way.
+    podWithDirs(podsDir, 'clean2');
+    await spares.recycle('clean2');
+    const restarted = new SparePodDirs(podsDir, spareDir);
+    await restarted.claim('second');
+    assert.equal(existsSync(join(podsDir, 'second', 'containers', SPARE_CONTAINER)), true);
+    await restarted.claim('third');
+    assert.equal(existsSync(join(podsDir, 'third', 'containers', SPARE_CONTAINER)), false);
+  });
+
   test('claim leaves an existing pod dir alone; without spares it does nothing', async () => {
     const { podsDir, spares } = fresh();
     podWithDirs(podsDir, 'gone');

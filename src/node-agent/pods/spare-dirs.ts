@@ -56,7 +56,7 @@ export class SparePodDirs {
   private load(): Promise<void> {
     this.loaded ??= (async () => {
       await mkdir(this.spareDir, { recursive: true });
-      for (const name of await readdir(this.spareDir)) this.spares.push(join(this.spareDir, name));
+      for (const name of await readdir(this.spareDir)) this.keep(join(this.spareDir, name));
     })();
     return this.loaded;
   }
@@ -116,8 +116,17 @@ export class SparePodDirs {
     } catch {
       return false;
     }
-    this.spares.push(spare);
+    this.keep(spare);
     return true;
+  }
+
+  /**
+   * Adds a spare to the pool. Spares with a container dir are taken first (claim pops from the
+   * end): a pod whose layer had content leaves only its pod and log dirs, which save less.
+   */
+  private keep(spare: string): void {
+    if (existsSync(join(spare, 'containers', SPARE_CONTAINER))) this.spares.push(spare);
+    else this.spares.unshift(spare);
   }
 
   /** Keeps the first entry of `parent` that `usable` accepts, renamed to `keepAs`; deletes the rest. */
