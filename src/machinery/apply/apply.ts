@@ -10,6 +10,7 @@ import { mergeApplied, removeUnowned } from './merge.js';
 import {
   applyConflictError,
   decodeManagedFields,
+  dropUntracked,
   encodeManagedFields,
   isManagedFieldsReset,
   managerKey,
@@ -18,7 +19,7 @@ import {
   type ManagerRecord,
   type ManagerTable,
 } from './managed-fields.js';
-import { compareObjects, fieldSetOf, jsonEqual } from './object-fields.js';
+import { compareChanges, fieldSetOf, jsonEqual } from './object-fields.js';
 import { shapeOfTypeName, type Shape } from './shape.js';
 
 interface CommonOptions {
@@ -63,7 +64,7 @@ export function apply(live: KubeObject | undefined, applied: KubeObject, options
     manager: options.manager,
     operation: 'Apply',
     apiVersion: options.apiVersion,
-    set: withoutUntracked(fieldSetOf(appliedBody, shape), ignored),
+    set: dropUntracked(fieldSetOf(appliedBody, shape), ignored),
   };
   if (options.subresource) self.subresource = options.subresource;
   const selfKey = managerKey(self);
@@ -76,9 +77,9 @@ export function apply(live: KubeObject | undefined, applied: KubeObject, options
   const given = withoutUntracked(previous?.set ?? FieldSet.empty(), ignored).difference(self.set);
   removeUnowned(merged, shape, given, unionOfSets(managers));
 
-  const changes = compareObjects(liveBody, merged, shape);
-  const changed = withoutUntracked(changes.added.union(changes.modified), ignored);
-  const removed = withoutUntracked(changes.removed, ignored);
+  const changes = compareChanges(liveBody, merged, shape);
+  const changed = dropUntracked(changes.changed, ignored);
+  const removed = dropUntracked(changes.removed, ignored);
   const conflicts = findConflicts(managers, selfKey, changed);
   if (conflicts.length > 0 && !options.force) throw applyConflictError(conflicts);
   releaseFields(managers, selfKey, changed, removed);
@@ -102,9 +103,9 @@ export function updateManagedFields(old: KubeObject | undefined, updated: KubeOb
   const oldBody = viewWithoutManagedFields(old ?? { metadata: {} });
   const newBody = viewWithoutManagedFields(updated);
 
-  const changes = compareObjects(oldBody, newBody, shape);
-  const changed = withoutUntracked(changes.added.union(changes.modified), ignored);
-  const removed = withoutUntracked(changes.removed, ignored);
+  const changes = compareChanges(oldBody, newBody, shape);
+  const changed = dropUntracked(changes.changed, ignored);
+  const removed = dropUntracked(changes.removed, ignored);
   releaseFields(managers, undefined, changed, removed);
 
   if (!changed.isEmpty()) {
@@ -172,9 +173,9 @@ function findConflicts(managers: ManagerTable, selfKey: string, changed: FieldSe
 function releaseFields(managers: ManagerTable, selfKey: string | undefined, changed: FieldSet, removed: FieldSet): void {
   for (const [key, record] of managers) {
     if (key === selfKey) continue;
-    const remaining = record.set.difference(changed).difference(removed);
     // Keep the same instance when nothing was taken, so its wire form can be reused.
-    if (remaining.size() !== record.set.size()) record.set = remaining;
+    if (!record.set.intersects(changed) && !record.set.intersects(removed)) continue;
+    record.set = record.set.difference(changed).difference(removed);
     if (record.set.isEmpty()) managers.delete(key);
   }
 }

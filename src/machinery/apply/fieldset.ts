@@ -12,8 +12,9 @@ export type PathElement = string;
 export type FieldPath = readonly PathElement[];
 
 export class FieldSet {
-  private readonly memberElements = new Set<PathElement>();
-  private readonly childSets = new Map<PathElement, FieldSet>();
+  // Both made on first use: most nodes of a set are leaves' parents with members only.
+  private members?: Set<PathElement>;
+  private children?: Map<PathElement, FieldSet>;
 
   static empty(): FieldSet {
     return new FieldSet();
@@ -29,17 +30,22 @@ export class FieldSet {
   insert(path: FieldPath): this {
     if (path.length === 0) return this;
     let node: FieldSet = this;
-    for (const element of path.slice(0, -1)) node = node.descend(element);
-    node.memberElements.add(path[path.length - 1]);
+    for (let index = 0; index < path.length - 1; index++) node = node.descend(path[index]);
+    node.addMember(path[path.length - 1]);
     return this;
+  }
+
+  private addMember(element: PathElement): void {
+    (this.members ??= new Set()).add(element);
   }
 
   /** The subtree for an element, created when absent. */
   descend(element: PathElement): FieldSet {
-    let child = this.childSets.get(element);
+    const children = (this.children ??= new Map());
+    let child = children.get(element);
     if (!child) {
       child = new FieldSet();
-      this.childSets.set(element, child);
+      children.set(element, child);
     }
     return child;
   }
@@ -47,14 +53,14 @@ export class FieldSet {
   has(path: FieldPath): boolean {
     if (path.length === 0) return false;
     const parent = this.at(path.slice(0, -1));
-    return parent !== undefined && parent.memberElements.has(path[path.length - 1]);
+    return parent !== undefined && parent.isMember(path[path.length - 1]);
   }
 
   /** The subtree at a path prefix (not a copy), if any. */
   at(prefix: FieldPath): FieldSet | undefined {
     let node: FieldSet | undefined = this;
     for (const element of prefix) {
-      node = node.childSets.get(element);
+      node = node.children?.get(element);
       if (!node) return undefined;
     }
     return node;
@@ -68,52 +74,76 @@ export class FieldSet {
   }
 
   isMember(element: PathElement): boolean {
-    return this.memberElements.has(element);
+    return this.members?.has(element) ?? false;
   }
 
   child(element: PathElement): FieldSet | undefined {
-    return this.childSets.get(element);
+    return this.children?.get(element);
   }
 
   /** Member elements and subtree elements at this level, sorted. */
   elements(): PathElement[] {
-    const nonEmptyChildren = [...this.childSets].filter(([, child]) => !child.isEmpty()).map(([element]) => element);
-    return sortElements(new Set([...this.memberElements, ...nonEmptyChildren]));
+    const out = new Set(this.members);
+    if (this.children) for (const [element, child] of this.children) if (!child.isEmpty()) out.add(element);
+    return sortElements(out);
   }
 
   isEmpty(): boolean {
-    if (this.memberElements.size > 0) return false;
-    for (const child of this.childSets.values()) if (!child.isEmpty()) return false;
+    if (this.members !== undefined && this.members.size > 0) return false;
+    if (this.children) for (const child of this.children.values()) if (!child.isEmpty()) return false;
     return true;
   }
 
   size(): number {
-    let count = this.memberElements.size;
-    for (const child of this.childSets.values()) count += child.size();
+    let count = this.members?.size ?? 0;
+    if (this.children) for (const child of this.children.values()) count += child.size();
     return count;
+  }
+
+  /** True when the two sets have a member path in common (cheaper than a non-empty intersection). */
+  intersects(other: FieldSet): boolean {
+    if (this.members && other.members) {
+      const [small, large] = this.members.size <= other.members.size ? [this.members, other.members] : [other.members, this.members];
+      for (const element of small) if (large.has(element)) return true;
+    }
+    if (this.children && other.children) {
+      for (const [element, mine] of this.children) {
+        const theirs = other.children.get(element);
+        if (theirs && mine.intersects(theirs)) return true;
+      }
+    }
+    return false;
   }
 
   union(other: FieldSet): FieldSet {
     const out = new FieldSet();
-    for (const element of this.memberElements) out.memberElements.add(element);
-    for (const element of other.memberElements) out.memberElements.add(element);
-    for (const element of new Set([...this.childSets.keys(), ...other.childSets.keys()])) {
-      const mine = this.childSets.get(element);
-      const theirs = other.childSets.get(element);
-      const merged = mine && theirs ? mine.union(theirs) : (mine ?? theirs)!.clone();
-      if (!merged.isEmpty()) out.childSets.set(element, merged);
+    if (this.members || other.members) out.members = new Set(this.members ?? other.members);
+    if (this.members && other.members) for (const element of other.members) out.members!.add(element);
+    if (this.children || other.children) {
+      for (const source of [this.children, other.children]) {
+        if (!source) continue;
+        for (const element of source.keys()) {
+          if (out.children?.has(element)) continue;
+          const mine = this.children?.get(element);
+          const theirs = other.children?.get(element);
+          const merged = mine && theirs ? mine.union(theirs) : (mine ?? theirs)!.clone();
+          if (!merged.isEmpty()) (out.children ??= new Map()).set(element, merged);
+        }
+      }
     }
     return out;
   }
 
   intersection(other: FieldSet): FieldSet {
     const out = new FieldSet();
-    for (const element of this.memberElements) if (other.memberElements.has(element)) out.memberElements.add(element);
-    for (const [element, mine] of this.childSets) {
-      const theirs = other.childSets.get(element);
-      if (!theirs) continue;
-      const common = mine.intersection(theirs);
-      if (!common.isEmpty()) out.childSets.set(element, common);
+    if (this.members && other.members) for (const element of this.members) if (other.members.has(element)) out.addMember(element);
+    if (this.children && other.children) {
+      for (const [element, mine] of this.children) {
+        const theirs = other.children.get(element);
+        if (!theirs) continue;
+        const common = mine.intersection(theirs);
+        if (!common.isEmpty()) (out.children ??= new Map()).set(element, common);
+      }
     }
     return out;
   }
@@ -121,11 +151,13 @@ export class FieldSet {
   /** Members of this set that are not members of `other` (paths, not subtrees). */
   difference(other: FieldSet): FieldSet {
     const out = new FieldSet();
-    for (const element of this.memberElements) if (!other.memberElements.has(element)) out.memberElements.add(element);
-    for (const [element, mine] of this.childSets) {
-      const theirs = other.childSets.get(element);
-      const rest = theirs ? mine.difference(theirs) : mine.clone();
-      if (!rest.isEmpty()) out.childSets.set(element, rest);
+    if (this.members) for (const element of this.members) if (!other.isMember(element)) out.addMember(element);
+    if (this.children) {
+      for (const [element, mine] of this.children) {
+        const theirs = other.children?.get(element);
+        const rest = theirs ? mine.difference(theirs) : mine.clone();
+        if (!rest.isEmpty()) (out.children ??= new Map()).set(element, rest);
+      }
     }
     return out;
   }
@@ -133,14 +165,42 @@ export class FieldSet {
   /** This set without the path and everything below it. */
   withoutSubtree(path: FieldPath): FieldSet {
     if (path.length === 0) return new FieldSet();
-    const out = this.clone();
-    const parent = out.at(path.slice(0, -1));
-    if (parent) {
-      const last = path[path.length - 1];
-      parent.memberElements.delete(last);
-      parent.childSets.delete(last);
+    return this.clone().removeSubtree(path);
+  }
+
+  /** Removes the members of `other` from this set, in place (only for sets the caller just built). */
+  removeMembers(other: FieldSet): this {
+    if (this.members && other.members) for (const element of other.members) this.members.delete(element);
+    if (this.children && other.children) {
+      for (const [element, theirs] of other.children) {
+        const mine = this.children.get(element);
+        if (!mine) continue;
+        mine.removeMembers(theirs);
+        if (mine.isEmpty()) this.children.delete(element);
+      }
     }
-    return out.compacted();
+    return this;
+  }
+
+  /** Removes a path and everything below it, in place (only for sets the caller just built). */
+  removeSubtree(path: FieldPath): this {
+    if (path.length === 0) {
+      this.members = undefined;
+      this.children = undefined;
+      return this;
+    }
+    // Only the nodes along the path can become empty: drop those, deepest first.
+    const along: FieldSet[] = [this];
+    for (let index = 0; index < path.length - 1; index++) {
+      const next = along[index].children?.get(path[index]);
+      if (!next) return this;
+      along.push(next);
+    }
+    const last = path[path.length - 1];
+    along[along.length - 1].members?.delete(last);
+    along[along.length - 1].children?.delete(last);
+    for (let index = along.length - 1; index > 0 && along[index].isEmpty(); index--) along[index - 1].children!.delete(path[index - 1]);
+    return this;
   }
 
   equals(other: FieldSet): boolean {
@@ -149,8 +209,11 @@ export class FieldSet {
 
   clone(): FieldSet {
     const out = new FieldSet();
-    for (const element of this.memberElements) out.memberElements.add(element);
-    for (const [element, child] of this.childSets) out.childSets.set(element, child.clone());
+    if (this.members) out.members = new Set(this.members);
+    if (this.children) {
+      out.children = new Map();
+      for (const [element, child] of this.children) out.children.set(element, child.clone());
+    }
     return out;
   }
 
@@ -162,36 +225,33 @@ export class FieldSet {
   }
 
   private collectPaths(prefix: PathElement[], out: FieldPath[]): void {
-    for (const element of sortElements(this.memberElements)) out.push([...prefix, element]);
-    for (const element of sortElements(this.childSets.keys())) {
-      this.childSets.get(element)!.collectPaths([...prefix, element], out);
+    if (this.members) for (const element of sortElements(this.members)) out.push([...prefix, element]);
+    if (this.children) {
+      for (const element of sortElements(this.children.keys())) this.children.get(element)!.collectPaths([...prefix, element], out);
     }
-  }
-
-  private compacted(): FieldSet {
-    for (const [element, child] of [...this.childSets]) {
-      child.compacted();
-      if (child.isEmpty()) this.childSets.delete(element);
-    }
-    return this;
   }
 
   /** The FieldsV1 JSON object, with elements in the order the Kubernetes serialiser writes them. */
   toFieldsV1(): Record<string, unknown> {
     // Children are encoded once; an empty encoding is an empty subtree (no isEmpty walk per level).
-    const encodedChildren = new Map<PathElement, Record<string, unknown>>();
-    for (const [element, child] of this.childSets) {
-      const inner = child.toFieldsV1();
-      for (const _ in inner) {
-        encodedChildren.set(element, inner);
-        break;
+    let encodedChildren: Map<PathElement, Record<string, unknown>> | undefined;
+    const elements: PathElement[] = this.members ? [...this.members] : [];
+    if (this.children) {
+      for (const [element, child] of this.children) {
+        const inner = child.toFieldsV1();
+        for (const _ in inner) {
+          (encodedChildren ??= new Map()).set(element, inner);
+          if (!this.members?.has(element)) elements.push(element);
+          break;
+        }
       }
     }
+    if (elements.length > 1) elements.sort(compareElements);
     const out: Record<string, unknown> = {};
-    for (const element of sortElements(new Set([...this.memberElements, ...encodedChildren.keys()]))) {
-      const inner = encodedChildren.get(element);
+    for (const element of elements) {
+      const inner = encodedChildren?.get(element);
       if (inner) {
-        if (this.memberElements.has(element)) inner['.'] = {};
+        if (this.members?.has(element)) inner['.'] = {};
         out[element] = inner;
       } else {
         out[element] = {};
@@ -208,16 +268,26 @@ export class FieldSet {
 }
 
 function readFieldsV1(json: Record<string, unknown>, into: FieldSet): void {
-  for (const [key, value] of Object.entries(json)) {
+  for (const key in json) {
     if (key === '.') continue;
     const element = normaliseElement(key);
     if (element === undefined) continue; // an element kind from a newer format: drop it
-    const inner = isPlainObject(value) ? value : {};
-    const innerKeys = Object.keys(inner);
-    if (innerKeys.length === 0 || '.' in inner) into.insert([element]);
-    if (innerKeys.some((k) => k !== '.')) {
-      readFieldsV1(inner, into.descend(element));
+    const value = json[key];
+    const inner = isPlainObject(value) ? value : undefined;
+    let member = true;
+    let nested = false;
+    if (inner) {
+      member = false;
+      let empty = true;
+      for (const innerKey in inner) {
+        empty = false;
+        if (innerKey === '.') member = true;
+        else nested = true;
+      }
+      if (empty) member = true;
     }
+    if (member) into.insert([element]);
+    if (nested) readFieldsV1(inner!, into.descend(element));
   }
 }
 
@@ -252,6 +322,16 @@ export function fieldElement(name: string): PathElement {
 }
 
 export function keyElement(keyFields: Record<string, unknown>): PathElement {
+  // Most list maps have one scalar key (a name, a port): no sorting or copying needed.
+  let only: string | undefined;
+  for (const name in keyFields) {
+    if (only !== undefined) return `k:${canonicalJson(keyFields)}`;
+    only = name;
+  }
+  const value = only === undefined ? undefined : keyFields[only];
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+    return `k:${escapeLikeGo(`{${JSON.stringify(only)}:${JSON.stringify(value)}}`)}`;
+  }
   return `k:${canonicalJson(keyFields)}`;
 }
 

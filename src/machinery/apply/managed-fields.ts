@@ -63,6 +63,7 @@ export function isManagedFieldsReset(entries: readonly ManagedFieldsEntry[] | un
  */
 export function encodeManagedFields(table: ManagerTable): ManagedFieldsEntry[] | undefined {
   const entries: ManagedFieldsEntry[] = [];
+  const seconds = new Map<ManagedFieldsEntry, number>();
   for (const record of table.values()) {
     if (record.set.isEmpty()) continue;
     // Key order follows the Go struct, as kubectl shows it with --show-managed-fields.
@@ -73,15 +74,16 @@ export function encodeManagedFields(table: ManagerTable): ManagedFieldsEntry[] |
     entry.fieldsV1 = record.decoded?.from === record.set ? (record.decoded.fieldsV1 as Record<string, unknown>) : record.set.toFieldsV1();
     if (record.subresource) entry.subresource = record.subresource;
     entries.push(entry);
+    seconds.set(entry, timeSeconds(entry.time));
   }
-  entries.sort(compareEntries);
+  if (entries.length > 1) entries.sort((p, q) => compareEntries(p, q, seconds));
   return entries.length > 0 ? entries : undefined;
 }
 
-function compareEntries(p: ManagedFieldsEntry, q: ManagedFieldsEntry): number {
+function compareEntries(p: ManagedFieldsEntry, q: ManagedFieldsEntry, seconds: ReadonlyMap<ManagedFieldsEntry, number>): number {
   return (
     compareText(p.operation ?? '', q.operation ?? '') ||
-    timeSeconds(p.time) - timeSeconds(q.time) ||
+    seconds.get(p)! - seconds.get(q)! ||
     compareText(p.manager ?? '', q.manager ?? '') ||
     compareText(p.apiVersion ?? '', q.apiVersion ?? '') ||
     compareText(p.subresource ?? '', q.subresource ?? '')
@@ -111,10 +113,17 @@ export const SYSTEM_FIELDS: FieldSet = FieldSet.of(
 
 /** The set without system fields and without the subtrees of `ignored` (e.g. `[['status']]`). */
 export function withoutUntracked(set: FieldSet, ignored: readonly (readonly string[])[]): FieldSet {
-  let out = set.difference(SYSTEM_FIELDS).withoutSubtree([fieldElement('metadata'), fieldElement('managedFields')]);
-  for (const path of ignored) out = out.withoutSubtree(path.map(fieldElement));
-  return out;
+  return dropUntracked(set.clone(), ignored);
 }
+
+/** withoutUntracked in place, for a set the caller has just built and nobody else holds. */
+export function dropUntracked(set: FieldSet, ignored: readonly (readonly string[])[]): FieldSet {
+  set.removeMembers(SYSTEM_FIELDS).removeSubtree(MANAGED_FIELDS_PATH);
+  for (const path of ignored) set.removeSubtree(path.map(fieldElement));
+  return set;
+}
+
+const MANAGED_FIELDS_PATH: FieldPath = [fieldElement('metadata'), fieldElement('managedFields')];
 
 // ---- conflicts ----
 

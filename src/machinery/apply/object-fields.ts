@@ -69,19 +69,21 @@ export function compareObjects(oldValue: unknown, newValue: unknown, shape: Shap
   return changes;
 }
 
+/**
+ * compareObjects for writers that only need what changed (added or modified) and what was
+ * removed, without a union of two sets afterwards.
+ */
+export function compareChanges(oldValue: unknown, newValue: unknown, shape: Shape): { changed: FieldSet; removed: FieldSet } {
+  const changed = FieldSet.empty();
+  const removed = FieldSet.empty();
+  compareNodes(oldValue, newValue, shape, { added: changed, removed, modified: changed });
+  return { changed, removed };
+}
+
 function compareNodes(oldValue: unknown, newValue: unknown, shape: Shape, changes: Comparison): void {
   if (isPlainObject(oldValue) && isPlainObject(newValue)) {
-    for (const key of new Set([...Object.keys(oldValue), ...Object.keys(newValue)])) {
-      const described = childShape(shape, key);
-      if (!described) continue;
-      const element = fieldElement(key);
-      const oldChild = oldValue[key];
-      const newChild = newValue[key];
-      if (oldChild === undefined && newChild === undefined) continue;
-      if (oldChild === undefined) recordWhole(element, newChild, described, changes.added);
-      else if (newChild === undefined) recordWhole(element, oldChild, described, changes.removed);
-      else comparePair(element, oldChild, newChild, described.shape, changes);
-    }
+    for (const key in oldValue) compareKey(key, oldValue, newValue, shape, changes);
+    for (const key in newValue) if (!(key in oldValue)) compareKey(key, oldValue, newValue, shape, changes);
     return;
   }
   if (Array.isArray(oldValue) && Array.isArray(newValue) && (shape.kind === 'listMap' || shape.kind === 'set')) {
@@ -99,14 +101,28 @@ function compareNodes(oldValue: unknown, newValue: unknown, shape: Shape, change
   }
 }
 
+function compareKey(key: string, oldValue: Record<string, unknown>, newValue: Record<string, unknown>, shape: Shape, changes: Comparison): void {
+  const oldChild = oldValue[key];
+  const newChild = newValue[key];
+  if (oldChild === undefined && newChild === undefined) return;
+  const described = childShape(shape, key);
+  if (!described) return;
+  const element = fieldElement(key);
+  if (oldChild === undefined) recordWhole(element, newChild, described, changes.added);
+  else if (newChild === undefined) recordWhole(element, oldChild, described, changes.removed);
+  else comparePair(element, oldChild, newChild, described.shape, changes);
+}
+
 function comparePair(element: PathElement, oldChild: unknown, newChild: unknown, shape: Shape, changes: Comparison): void {
   // A subtree carried over by reference (the spec of a status write) cannot have changed.
   if (oldChild === newChild) return;
   if (isContainer(shape, oldChild) && isContainer(shape, newChild)) {
+    const added = changes.added.descend(element);
     compareNodes(oldChild, newChild, shape, {
-      added: changes.added.descend(element),
+      added,
       removed: changes.removed.descend(element),
-      modified: changes.modified.descend(element),
+      // compareChanges collects added and modified fields in one set
+      modified: changes.modified === changes.added ? added : changes.modified.descend(element),
     });
   } else if (!jsonEqual(oldChild, newChild)) {
     changes.modified.insert([element]);

@@ -20,9 +20,20 @@ export type Shape =
 const LEAF: Shape = { kind: 'leaf' };
 const DEDUCED: Shape = { kind: 'deduced' };
 
+// Shapes are memoised per schema node (and its registry): every write walks the same few.
+const shapes = new WeakMap<object, { types: TypeRegistry; shape: Shape }>();
+
+function memoised(node: object, types: TypeRegistry, make: () => Shape): Shape {
+  const known = shapes.get(node);
+  if (known?.types === types) return known.shape;
+  const shape = make();
+  shapes.set(node, { types, shape });
+  return shape;
+}
+
 export function shapeOfType(type: ObjectType, types: TypeRegistry): Shape {
   if (type.atomic) return LEAF;
-  return { kind: 'struct', fields: type.fields, values: type.openFields ? DEDUCED : undefined, types };
+  return memoised(type, types, () => ({ kind: 'struct', fields: type.fields, values: type.openFields ? DEDUCED : undefined, types }));
 }
 
 export function shapeOfTypeName(typeName: string, types: TypeRegistry): Shape {
@@ -31,6 +42,17 @@ export function shapeOfTypeName(typeName: string, types: TypeRegistry): Shape {
 }
 
 export function shapeOfSchema(schema: Schema, types: TypeRegistry): Shape {
+  switch (schema.type) {
+    case 'scalar':
+      return LEAF;
+    case 'ref':
+      return shapeOfTypeName(schema.name, types);
+    default:
+      return memoised(schema, types, () => shapeOfContainer(schema, types));
+  }
+}
+
+function shapeOfContainer(schema: Schema, types: TypeRegistry): Shape {
   switch (schema.type) {
     case 'scalar':
       return LEAF;
@@ -67,13 +89,21 @@ export interface ChildShape {
   field?: FieldDef;
 }
 
+const DEDUCED_ENTRY: ChildShape = { shape: DEDUCED, entry: true };
+const childShapes = new WeakMap<Shape, Map<string, ChildShape>>();
+
 /** The shape of one key of an object node; undefined when the node has no keys (a leaf). */
 export function childShape(shape: Shape, key: string): ChildShape | undefined {
-  if (shape.kind === 'deduced') return { shape: DEDUCED, entry: true };
+  if (shape.kind === 'deduced') return DEDUCED_ENTRY;
   if (shape.kind !== 'struct') return undefined;
   const field = shape.fields[key];
-  if (field) return { shape: shapeOfSchema(field.schema, shape.types), entry: false, field };
-  return { shape: shape.values ?? DEDUCED, entry: true };
+  if (!field) return shape.values ? { shape: shape.values, entry: true } : DEDUCED_ENTRY;
+  // Declared fields are few and met on every write: one ChildShape each.
+  let known = childShapes.get(shape);
+  if (!known) childShapes.set(shape, (known = new Map()));
+  let child = known.get(key);
+  if (!child) known.set(key, (child = { shape: shapeOfSchema(field.schema, shape.types), entry: false, field }));
+  return child;
 }
 
 /** Whether a value at this shape is walked into (a container) or owned as one value (a leaf). */

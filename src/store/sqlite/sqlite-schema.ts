@@ -1,8 +1,10 @@
 // The SQLite log layout and its prepared statements (prepared once per open store).
 //
 // kv_log is append-only, as in k3s's kine: every create, update and delete appends one row and the
-// row id is the store revision. A row carries the previous value (old_value) so that watch events
-// can be rebuilt from the log alone. UNIQUE(name, prev_revision) makes compare-and-swap safe even
+// row id is the store revision. A row points at the key's previous row (prev_revision), whose value
+// a watch event rebuilt from the log carries as the old value (old_value is filled only in rows of
+// older data dirs; storing every value twice cost a third of the write path's I/O).
+// UNIQUE(name, prev_revision) makes compare-and-swap safe even
 // against another writer: two rows claiming to follow the same revision of a key cannot both exist.
 // The compaction point is one row in `meta`.
 
@@ -84,13 +86,16 @@ export function prepareLogStatements(db: Database): LogStatements {
     latest: db.prepare(`SELECT ${ROW_COLUMNS} FROM kv_log WHERE name = ? ORDER BY id DESC LIMIT 1`),
     latestAt: db.prepare(`SELECT ${ROW_COLUMNS} FROM kv_log WHERE name = ? AND id <= ? ORDER BY id DESC LIMIT 1`),
     insert: db.prepare(
-      'INSERT INTO kv_log (id, name, created, deleted, create_revision, prev_revision, value, old_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO kv_log (id, name, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
     fromPrefix: rangeStatements(db, '>='),
     afterKey: rangeStatements(db, '>'),
+    // Rows written before old_value was dropped carry it; newer ones point at the previous row.
     events: db.prepare(`
-      SELECT ${ROW_COLUMNS} FROM kv_log
-      WHERE id > @after AND id <= @upTo AND name >= @lo AND name < @hi ORDER BY id LIMIT @limit`),
+      SELECT a.id, a.name, a.created, a.deleted, a.create_revision, a.prev_revision, a.value,
+        CASE WHEN a.created THEN NULL ELSE COALESCE(a.old_value, (SELECT p.value FROM kv_log p WHERE p.id = a.prev_revision)) END AS old_value
+      FROM kv_log a
+      WHERE a.id > @after AND a.id <= @upTo AND a.name >= @lo AND a.name < @hi ORDER BY a.id LIMIT @limit`),
     sequence: db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'kv_log'"),
     getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
     setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),

@@ -44,6 +44,43 @@ describe('sqlite store specifics', () => {
     });
   });
 
+  test('events read back from the log carry previous values, after compaction and from rows of older data dirs', async () => {
+    await withDir(async (path) => {
+      const store = SqliteStore.open(path, { compactIntervalMs: 0 });
+      let compactAt: number;
+      try {
+        const created = await store.create('/k/a', bytes('v1'));
+        await store.create('/k/b', bytes('b1'));
+        compactAt = await store.currentRevision();
+        const updated = await store.update('/k/a', bytes('v2'), created.modRevision);
+        await store.delete('/k/a', updated.modRevision);
+        await store.compact(compactAt);
+      } finally {
+        await store.close();
+      }
+      // A row as older versions wrote it: the previous value stored in the row itself.
+      const db = new Database(path);
+      db.prepare("UPDATE kv_log SET old_value = ? WHERE name = '/k/b' AND created = 1").run(Buffer.from('ignored for creates'));
+      const bRow = db.prepare("SELECT id, create_revision FROM kv_log WHERE name = '/k/b'").get() as { id: number; create_revision: number };
+      db.prepare('INSERT INTO kv_log (name, created, deleted, create_revision, prev_revision, value, old_value) VALUES (?, 0, 0, ?, ?, ?, ?)').run('/k/b', bRow.create_revision, bRow.id, Buffer.from('b2'), Buffer.from('b1-from-row'));
+      db.close();
+      // A new process has no events in memory: the watch replays them from the log.
+      const reopened = SqliteStore.open(path, { compactIntervalMs: 0 });
+      try {
+        const watch = reopened.watch('/k/', { afterRevision: compactAt });
+        const events: string[] = [];
+        for await (const event of watch) {
+          events.push(`${event.type} ${event.kv.key} ${event.prev ? Buffer.from(event.prev.value).toString() : '-'}`);
+          if (events.length === 3) break;
+        }
+        watch.close();
+        assert.deepEqual(events, ['update /k/a v1', 'delete /k/a v2', 'update /k/b b1-from-row']);
+      } finally {
+        await reopened.close();
+      }
+    });
+  });
+
   async function withDir(body: (path: string) => Promise<void>): Promise<void> {
     const dir = await mkdtemp(join(tmpdir(), 'kijabi-store-'));
     try {

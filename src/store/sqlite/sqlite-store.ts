@@ -184,7 +184,7 @@ export class SqliteStore implements Store {
     return this.enqueue((revision) => {
       const latest = this.stmt.latest.get(key) as LogRow | undefined;
       if (latest && !latest.deleted) throw keyExistsError(key, rowToKeyValue(latest));
-      this.append(revision, key, { created: 1, deleted: 0, createRevision: revision, prevRevision: latest?.id ?? 0, value, oldValue: null });
+      this.append(revision, key, { created: 1, deleted: 0, createRevision: revision, prevRevision: latest?.id ?? 0, value });
       const kv: KeyValue = { key, value, createRevision: revision, modRevision: revision };
       return { result: kv, event: { type: 'create', kv, revision } };
     });
@@ -193,18 +193,8 @@ export class SqliteStore implements Store {
   async update(key: string, value: Uint8Array, expectedRevision: number): Promise<KeyValue> {
     this.checkOpen();
     return this.enqueue((revision) => {
-      const latest = this.stmt.latest.get(key) as LogRow | undefined;
-      if (!latest || latest.deleted) throw keyNotFoundError(key);
-      if (latest.id !== expectedRevision) throw revisionConflictError(key, expectedRevision, rowToKeyValue(latest));
-      const prev = rowToKeyValue(latest);
-      this.append(revision, key, {
-        created: 0,
-        deleted: 0,
-        createRevision: prev.createRevision,
-        prevRevision: latest.id,
-        value,
-        oldValue: latest.value,
-      });
+      const prev = this.expectedLatest(key, expectedRevision);
+      this.appendAfter(prev, revision, { created: 0, deleted: 0, createRevision: prev.createRevision, prevRevision: prev.modRevision, value });
       const kv: KeyValue = { key, value, createRevision: prev.createRevision, modRevision: revision };
       return { result: kv, event: { type: 'update', kv, prev, revision } };
     });
@@ -213,18 +203,8 @@ export class SqliteStore implements Store {
   async delete(key: string, expectedRevision?: number): Promise<KeyValue> {
     this.checkOpen();
     return this.enqueue((revision) => {
-      const latest = this.stmt.latest.get(key) as LogRow | undefined;
-      if (!latest || latest.deleted) throw keyNotFoundError(key);
-      if (expectedRevision !== undefined && latest.id !== expectedRevision) throw revisionConflictError(key, expectedRevision, rowToKeyValue(latest));
-      const prev = rowToKeyValue(latest);
-      this.append(revision, key, {
-        created: 0,
-        deleted: 1,
-        createRevision: prev.createRevision,
-        prevRevision: latest.id,
-        value: null,
-        oldValue: latest.value,
-      });
+      const prev = this.expectedLatest(key, expectedRevision);
+      this.appendAfter(prev, revision, { created: 0, deleted: 1, createRevision: prev.createRevision, prevRevision: prev.modRevision, value: null });
       const kv: KeyValue = { key, value: prev.value, createRevision: prev.createRevision, modRevision: revision };
       return { result: prev, event: { type: 'delete', kv, prev, revision } };
     });
@@ -332,14 +312,47 @@ export class SqliteStore implements Store {
     return { outcomes, revision: last };
   }
 
-  /** Appends one log row at `revision`; a lost race surfaces as a StoreError for this operation alone. */
-  private append(
-    revision: number,
-    key: string,
-    row: { created: number; deleted: number; createRevision: number; prevRevision: number; value: Uint8Array | null; oldValue: Uint8Array | null },
-  ): void {
+  /**
+   * The latest value of `key` for a write that expects it at `expectedRevision` (any when
+   * undefined); throws NotFound or Conflict otherwise. Inside a write transaction. The cached
+   * value serves when its revision is the expected one: reading the row would also read its
+   * value's overflow pages, and if another writer got there first, the insert's
+   * UNIQUE(name, prev_revision) refuses (see append).
+   */
+  private expectedLatest(key: string, expectedRevision: number | undefined): KeyValue {
+    const cached = this.latest.get(key);
+    if (cached && cached.modRevision === expectedRevision) return cached;
+    return this.expectedLatestInLog(key, expectedRevision);
+  }
+
+  private expectedLatestInLog(key: string, expectedRevision: number | undefined): KeyValue {
+    const latest = this.stmt.latest.get(key) as LogRow | undefined;
+    if (!latest || latest.deleted) throw keyNotFoundError(key);
+    if (expectedRevision !== undefined && latest.id !== expectedRevision) throw revisionConflictError(key, expectedRevision, rowToKeyValue(latest));
+    return rowToKeyValue(latest);
+  }
+
+  /**
+   * Appends the row that follows `prev`. When another write got there first (in this batch, or
+   * another writer) the error says what the key holds now, as a compare-and-swap loser is told.
+   */
+  private appendAfter(prev: KeyValue, revision: number, row: Parameters<SqliteStore['append']>[2]): void {
     try {
-      this.stmt.insert.run(revision, key, row.created, row.deleted, row.createRevision, row.prevRevision, row.value, row.oldValue);
+      this.append(revision, prev.key, row);
+    } catch (err) {
+      if (isStoreError(err, 'Conflict')) this.expectedLatestInLog(prev.key, prev.modRevision);
+      throw err;
+    }
+  }
+
+  /**
+   * Appends one log row at `revision`; a lost race surfaces as a StoreError for this operation
+   * alone. The previous value is not stored again: events read it from the row at prev_revision,
+   * which compaction keeps as long as an event after the compaction point refers to it.
+   */
+  private append(revision: number, key: string, row: { created: number; deleted: number; createRevision: number; prevRevision: number; value: Uint8Array | null }): void {
+    try {
+      this.stmt.insert.run(revision, key, row.created, row.deleted, row.createRevision, row.prevRevision, row.value);
     } catch (err) {
       // A constraint failure undoes only this statement; the transaction and the batch go on.
       const code = (err as { code?: string }).code;
