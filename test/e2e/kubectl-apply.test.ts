@@ -77,6 +77,25 @@ describe('kubectl apply', () => {
     assert.equal(alice.fieldsV1['f:spec']['f:replicas'], undefined, 'alice lost spec.replicas to bob');
   });
 
+  test('a creator owns what it sent and the defaults, not what the server or admission added', async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'owned', labels: { app: 'owned' } }, spec: { containers: [{ name: 'main', image: 'busybox' }] } };
+    succeeded(await kubectl(['create', '-f', '-'], JSON.stringify(pod)));
+    const created = await jsonOf(['get', 'pod', 'owned', '--show-managed-fields']);
+    // Admission and the server did add these...
+    assert.ok(created.spec.volumes?.some((v: { name: string }) => v.name.startsWith('kube-api-access-')), 'the token volume was added');
+    assert.equal(created.status.phase, 'Pending');
+    // ...but, as in Kubernetes, only the request and its defaults are the creator's.
+    const entry = created.metadata.managedFields.find((m: { manager: string }) => m.manager === 'kubectl-create');
+    assert.ok(entry, JSON.stringify(created.metadata.managedFields));
+    const fields = entry.fieldsV1;
+    assert.ok(fields['f:metadata']['f:labels']['f:app'], 'sent');
+    assert.ok(fields['f:spec']['f:containers']['k:{"name":"main"}']['f:image'], 'sent');
+    assert.ok(fields['f:spec']['f:dnsPolicy'] && fields['f:spec']['f:containers']['k:{"name":"main"}']['f:terminationMessagePath'], 'defaults');
+    assert.equal(fields['f:status'], undefined, 'status is set by the server');
+    assert.equal(fields['f:spec']['f:volumes'], undefined, 'the token volume comes from admission');
+    assert.equal(fields['f:spec']['f:containers']['k:{"name":"main"}']['f:volumeMounts'], undefined);
+  });
+
   test('--dry-run=server create and apply store nothing', async () => {
     assert.equal(succeeded(await kubectl(['create', 'configmap', 'dry', '--from-literal=a=b', '--dry-run=server'])), 'configmap/dry created (server dry run)\n');
     const missing = await kubectl(['get', 'configmap', 'dry']);

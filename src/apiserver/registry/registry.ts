@@ -240,10 +240,13 @@ export class ResourceRegistry {
       for (const field of this.statusFields) delete obj[field];
     }
     this.strategy.defaults?.(obj);
+    // Kubernetes records the creator's fields here: what it sent plus defaults, not what
+    // prepareForCreate (a pod's status) or mutating admission (a service account's token volume,
+    // default tolerations) add afterwards.
+    recordManagedFields(this, undefined, obj, ctx);
     this.strategy.prepareForCreate?.(obj);
     this.validateNew(obj);
     await this.deps.admission.admitCreate?.(this.desc.resource, this.desc.group, obj, ctx);
-    recordManagedFields(this, undefined, obj, ctx);
     if (ctx.dryRun || this.strategy.nameOptional) return obj;
     const name = obj.metadata.name ?? '';
     try {
