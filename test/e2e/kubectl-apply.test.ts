@@ -44,7 +44,9 @@ describe('kubectl apply', () => {
     const third = await jsonOf(['get', 'deployment', 'web']);
     assert.equal(third.metadata.generation, 2);
     // Not the resourceVersion: the deployment controller may write status in between.
-    const applied = (o: typeof third) => ({ spec: o.spec, labels: o.metadata.labels, annotations: o.metadata.annotations, kubectl: o.metadata.managedFields?.filter((f: { manager?: string }) => f.manager?.startsWith('kubectl')) });
+    // Nor the revision annotation: the deployment controller sets it when it sees the new template.
+    const appliedConfig = (o: typeof third) => o.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'];
+    const applied = (o: typeof third) => ({ spec: o.spec, labels: o.metadata.labels, lastApplied: appliedConfig(o), kubectl: o.metadata.managedFields?.filter((f: { manager?: string }) => f.manager?.startsWith('kubectl')) });
     assert.deepEqual(applied(third), applied(second), 'an unchanged apply must not write');
 
     // Metadata-only changes do not bump the generation.

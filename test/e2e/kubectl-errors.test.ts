@@ -94,6 +94,23 @@ describe('kubectl and HTTPS error handling', () => {
     assert.equal(warned.stdout, 'deployment.apps/strict created\n');
     assert.equal(warned.stderr, 'Warning: unknown field "spec.bogusField"\n');
     assert.equal(succeeded(await kubectl(['get', 'deployment', 'strict', '-o', 'jsonpath={.spec.replicas}'])), '1');
+    assert.equal(JSON.parse(succeeded(await kubectl(['get', 'deployment', 'strict', '-o', 'json']))).spec.bogusField, undefined, 'unknown fields are dropped');
+  });
+
+  test('a merge patch is checked for unknown fields and wrong types at the paths it sets', async () => {
+    const name = 'patched';
+    succeeded(await kubectl(['create', 'deployment', name, '--image=nginx']));
+    const unknown = '{"spec":{"bogus":1,"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:2","junk":true}]}}}}';
+    const warned = await kubectl(['patch', 'deployment', name, '--type=merge', '-p', unknown]);
+    assert.equal(warned.code, 0, warned.stderr);
+    assert.equal(warned.stderr, 'Warning: unknown field "spec.bogus"\nWarning: unknown field "spec.template.spec.containers[0].junk"\n');
+    const stored = JSON.parse(succeeded(await kubectl(['get', 'deployment', name, '-o', 'json'])));
+    assert.equal(stored.spec.template.spec.containers[0].image, 'nginx:2');
+    assert.equal(stored.spec.template.spec.containers[0].junk, undefined);
+    const wrongType = await kubectl(['patch', 'deployment', name, '--type=merge', '-p', '{"spec":{"replicas":"two"}}']);
+    assert.equal(wrongType.code, 1);
+    assert.match(wrongType.stderr, /^Error from server \(BadRequest\): .*cannot unmarshal string into Go struct field .*replicas of type int32/m);
+    assert.equal(succeeded(await kubectl(['get', 'deployment', name, '-o', 'jsonpath={.spec.replicas}'])), '1');
   });
 
   test('invalid YAML is a kubectl client error', async () => {

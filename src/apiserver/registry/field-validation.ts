@@ -11,9 +11,13 @@ export interface DecodeProblems {
 
 const ALWAYS_ALLOWED_TOP = new Set(['apiVersion', 'kind']);
 
-export function checkObject(value: unknown, type: ObjectType, types: TypeRegistry): DecodeProblems {
+/**
+ * Finds unknown fields and wrong JSON types. With `prune`, unknown fields are also removed from
+ * `value`, as decoding into Go structs drops them in Kubernetes (fieldValidation Ignore or Warn).
+ */
+export function checkObject(value: unknown, type: ObjectType, types: TypeRegistry, options: { prune?: boolean } = {}): DecodeProblems {
   const problems: DecodeProblems = { unknownFields: [], typeErrors: [] };
-  walkObject(value, type, '', types, problems, true);
+  walkObject(value, type, '', types, problems, true, options.prune ?? false);
   return problems;
 }
 
@@ -21,7 +25,7 @@ function join(path: string, key: string): string {
   return path ? `${path}.${key}` : key;
 }
 
-function walkObject(value: unknown, type: ObjectType, path: string, types: TypeRegistry, problems: DecodeProblems, top: boolean): void {
+function walkObject(value: unknown, type: ObjectType, path: string, types: TypeRegistry, problems: DecodeProblems, top: boolean, prune: boolean): void {
   if (value === null || value === undefined) return;
   if (typeof value !== 'object' || Array.isArray(value)) {
     problems.typeErrors.push(`json: cannot unmarshal ${jsonTypeName(value)} into Go struct field ${goTypeName(type)}.${path || type.name} of type ${goTypeName(type)}`);
@@ -33,18 +37,19 @@ function walkObject(value: unknown, type: ObjectType, path: string, types: TypeR
     if (!field) {
       if (top && ALWAYS_ALLOWED_TOP.has(key)) continue;
       problems.unknownFields.push(join(path, key));
+      if (prune) delete (value as Record<string, unknown>)[key];
       continue;
     }
-    walkSchema(child, field.schema, join(path, key), types, problems, type);
+    walkSchema(child, field.schema, join(path, key), types, problems, type, prune);
   }
 }
 
-function walkSchema(value: unknown, schema: Schema, path: string, types: TypeRegistry, problems: DecodeProblems, parent: ObjectType): void {
+function walkSchema(value: unknown, schema: Schema, path: string, types: TypeRegistry, problems: DecodeProblems, parent: ObjectType, prune: boolean): void {
   if (value === null || value === undefined) return;
   switch (schema.type) {
     case 'ref': {
       const type = types.get(schema.name);
-      if (type) walkObject(value, type, path, types, problems, false);
+      if (type) walkObject(value, type, path, types, problems, false, prune);
       return;
     }
     case 'map': {
@@ -53,7 +58,7 @@ function walkSchema(value: unknown, schema: Schema, path: string, types: TypeReg
         return;
       }
       for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
-        walkSchema(child, schema.values, `${path}.${key}`, types, problems, parent);
+        walkSchema(child, schema.values, `${path}.${key}`, types, problems, parent, prune);
       }
       return;
     }
@@ -62,7 +67,7 @@ function walkSchema(value: unknown, schema: Schema, path: string, types: TypeReg
         problems.typeErrors.push(cannotUnmarshal(value, 'array', parent, path));
         return;
       }
-      value.forEach((item, index) => walkSchema(item, schema.items, `${path}[${index}]`, types, problems, parent));
+      value.forEach((item, index) => walkSchema(item, schema.items, `${path}[${index}]`, types, problems, parent, prune));
       return;
     }
     case 'scalar':

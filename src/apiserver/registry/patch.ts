@@ -81,6 +81,11 @@ export async function patchResource(
   const patch = parsePatchBody(type, bodyText);
   if (type === 'apply') return serverSideApply(registry, namespace, name, patch, ctx, options);
   const precondition = patchedResourceVersion(patch);
+  // Every field of a merge-patched object comes from the patch or from the stored object, which
+  // passed these checks: the patch alone is checked, once (and a merge patch replaces lists
+  // whole, so its paths are the result's). Other patch types are checked on their result.
+  const checkedBefore = type === 'merge' && typeof patch === 'object' && patch !== null && !Array.isArray(patch);
+  if (checkedBefore) registry.checkFields(patch, ctx);
   return registry.guaranteedUpdate(
     namespace,
     name,
@@ -88,7 +93,7 @@ export async function patchResource(
     (current) => {
       const patched = applyPatchDocument(registry, current!, type, patch);
       if (!patched || typeof patched !== 'object' || typeof patched.metadata !== 'object') throw badRequest('the patch produced an object without metadata');
-      registry.checkBody(patched, namespace, ctx);
+      registry.checkBody(patched, namespace, ctx, { fields: !checkedBefore });
       if (patched.metadata.name !== name) throw badRequest(`the name of the object (${String(patched.metadata.name)}) does not match the name on the URL (${name})`);
       if (precondition === undefined) delete patched.metadata.resourceVersion;
       return patched;

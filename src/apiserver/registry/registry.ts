@@ -188,7 +188,11 @@ export class ResourceRegistry {
   }
 
   /** Checks kind/apiVersion/namespace of a body against the request, and unknown fields per fieldValidation. */
-  checkBody(body: KubeObject, namespace: string | undefined, ctx: RequestContext): void {
+  /**
+   * Decoding checks of a request's object: its envelope, then (unless `fields` is false, for an
+   * object whose fields were checked before, see checkFields) its fields.
+   */
+  checkBody(body: KubeObject, namespace: string | undefined, ctx: RequestContext, options: { fields?: boolean } = {}): void {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body of the request must be a JSON object');
     if (body.apiVersion !== undefined && body.apiVersion !== this.apiVersion) {
       throw badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${this.apiVersion})`);
@@ -207,8 +211,16 @@ export class ResourceRegistry {
       body.metadata.namespace = namespace;
     }
     if (!this.desc.namespaced) delete body.metadata.namespace;
+    if (options.fields !== false) this.checkFields(body, ctx);
+  }
+
+  /**
+   * Unknown fields (an error with fieldValidation Strict, else dropped, with a warning for Warn)
+   * and values of the wrong JSON type (always an error), in an object or in a part of one.
+   */
+  checkFields(value: unknown, ctx: RequestContext): void {
     if (!this.type) return;
-    const problems = checkObject(body, this.type, this.deps.types);
+    const problems = checkObject(value, this.type, this.deps.types, { prune: ctx.fieldValidation !== 'Strict' });
     const cannotHandle = `${this.desc.kind} in version "${this.desc.version}" cannot be handled as a ${this.desc.kind}`;
     if (problems.typeErrors.length > 0) throw badRequest(`${cannotHandle}: ${problems.typeErrors[0]}`);
     if (problems.unknownFields.length === 0) return;
