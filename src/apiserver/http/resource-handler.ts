@@ -106,10 +106,14 @@ async function readDeleteOptions(req: IncomingMessage, query: URLSearchParams): 
  * Serialised watch lines, shared by every watcher that receives the same event object: with a
  * thousand watchers an event is encoded once, not a thousand times.
  */
-const encodedEvents = new WeakMap<object, Map<string, string>>();
+const encodedEvents = new WeakMap<object, Map<string, Buffer>>();
 
-function encodeEvent(type: string, object: unknown): string {
-  if (typeof object !== 'object' || object === null) return `${JSON.stringify({ type, object })}\n`;
+/**
+ * Lines are kept as bytes: a string written to a chunked response is measured (for the chunk
+ * size) and encoded to UTF-8 again for every watcher; bytes are written as they are.
+ */
+function encodeEvent(type: string, object: unknown): Buffer {
+  if (typeof object !== 'object' || object === null) return Buffer.from(`${JSON.stringify({ type, object })}\n`);
   let byType = encodedEvents.get(object);
   if (!byType) {
     byType = new Map();
@@ -118,7 +122,7 @@ function encodeEvent(type: string, object: unknown): string {
   let line = byType.get(type);
   if (line === undefined) {
     // The same text as JSON.stringify({ type, object }), reusing the object's text from the response.
-    line = `{"type":${JSON.stringify(type)},"object":${objectJson(object)}}\n`;
+    line = Buffer.from(`{"type":${JSON.stringify(type)},"object":${objectJson(object)}}\n`);
     byType.set(type, line);
   }
   return line;
@@ -166,7 +170,7 @@ async function streamWatch(req: IncomingMessage, res: ServerResponse, registry: 
       lastFlush = performance.now();
       res.uncork();
     };
-    const write = (line: string) => {
+    const write = (line: string | Buffer) => {
       if (!corked) {
         corked = true;
         res.cork();

@@ -6,15 +6,16 @@ import type { Logger } from '../../client/log.js';
 import { MAX_BODY_BYTES } from './negotiation.js';
 
 export function writeJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json', warnings: string[] = []): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  // Encoded once here: given a string, Node would measure it for the length and encode it again to write it.
+  const bytes = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   const headers: Record<string, string | string[]> = {
     'Content-Type': contentType,
-    'Content-Length': String(Buffer.byteLength(text)),
+    'Content-Length': String(bytes.length),
     'Cache-Control': 'no-cache, private',
   };
   if (warnings.length) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
   res.writeHead(code, headers);
-  res.end(text);
+  res.end(bytes);
 }
 
 /** Any error to a Status response; unexpected ones are logged with their stack. */
