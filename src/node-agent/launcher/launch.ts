@@ -64,6 +64,32 @@ export async function mountThroughLauncher(operation: MountOperation): Promise<b
   }
 }
 
+/**
+ * rtnetlink messages sent by the launcher (see LauncherClient.netlink); undefined when that is not
+ * possible here, and the caller runs `ip`. A refused message rejects with a LaunchError.
+ */
+export async function netlinkThroughLauncher(messages: readonly { hex: string; nsfdAt?: number; describe: string }[], options: { netns?: string; nsfd?: string } = {}): Promise<string[][] | undefined> {
+  if (useDirect() || !LAUNCHER_HAS_SYSCALLS) return undefined;
+  try {
+    return await sharedClient().netlink(messages, options);
+  } catch (err) {
+    if (err instanceof LauncherUnavailableError) return undefined;
+    throw err;
+  }
+}
+
+/** `ip netns add` done by the launcher; false when that is not possible here (see netlinkThroughLauncher). */
+export async function newNetnsThroughLauncher(path: string): Promise<boolean> {
+  if (useDirect() || !LAUNCHER_HAS_SYSCALLS) return false;
+  try {
+    await sharedClient().newNetns(path);
+    return true;
+  } catch (err) {
+    if (err instanceof LauncherUnavailableError) return false;
+    throw err;
+  }
+}
+
 /** The shared launcher's pid, if it runs (tests and benchmarks). */
 export function sharedLauncherPid(): number | undefined {
   return shared?.pid;

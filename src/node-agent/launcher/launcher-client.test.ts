@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { directLaunch } from './direct-launch.js';
 import { LauncherClient, LauncherExitedError, LauncherUnavailableError } from './launcher-client.js';
 import { LaunchError, type LaunchRequest, type LaunchResult } from './launch-types.js';
+import { runCommand } from '../network/exec.js';
+import { createVethPair, getLink, linkIndexOf, replaceAddress, replaceDefaultRoute, setHairpin, setMaster, setUp, type NetlinkMessage } from '../network/netlink.js';
+import { networkTestSkipReason, removeNetns } from '../../../test/support/netns.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kjb-launcher-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -182,5 +185,48 @@ describe('launcher system calls (root)', { skip: process.getuid?.() !== 0 ? 'nee
   test('a refused mount rejects with the errno name', async () => {
     await assert.rejects(launcher.mount({ mount: { source: 'x', target: join(dir, 'missing-mountpoint'), fstype: 'tmpfs' } }), (err: unknown) => err instanceof LaunchError && err.code === 'ENOENT');
     await assert.rejects(launcher.mount({ umount: { target: dir } }), (err: unknown) => err instanceof LaunchError && err.code === 'EINVAL');
+  });
+});
+
+describe('launcher netlink and network namespaces', { skip: networkTestSkipReason() }, () => {
+  const suffix = `${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
+  const nodeName = `kjb-tn${suffix}`;
+  const podName = `kjb-tp${suffix}`;
+  const netns = (name: string) => `/run/netns/${name}`;
+  const client = new LauncherClient({ onDiagnostic: () => undefined });
+  const wired = (m: NetlinkMessage) => ({ hex: m.bytes.toString('hex'), nsfdAt: m.nsfdAt, describe: m.describe });
+  after(async () => {
+    client.close();
+    for (const name of [podName, nodeName]) await removeNetns(name);
+  });
+
+  test('creates namespaces, wires a veth onto a bridge and configures the pod side without ip', async () => {
+    await client.newNetns(netns(nodeName));
+    await client.newNetns(netns(podName));
+    await assert.rejects(client.newNetns(netns(podName)), (err: unknown) => err instanceof LaunchError && err.code === 'EEXIST');
+    await runCommand(['ip', '-n', nodeName, 'link', 'add', 'kjbt0', 'type', 'bridge']);
+    await runCommand(['ip', '-n', nodeName, 'addr', 'add', '10.99.0.1/24', 'dev', 'kjbt0']);
+    await runCommand(['ip', '-n', nodeName, 'link', 'set', 'kjbt0', 'up']);
+    const [bridgeReply] = await client.netlink([wired(getLink('kjbt0'))], { netns: netns(nodeName) });
+    const bridge = linkIndexOf(Buffer.from(bridgeReply![0]!, 'hex'));
+    await client.netlink([createVethPair('kjvtest', 'eth0'), setMaster('kjvtest', bridge), setHairpin('kjvtest'), setUp('kjvtest')].map(wired), { netns: netns(nodeName), nsfd: netns(podName) });
+    const [eth0Reply] = await client.netlink([wired(getLink('eth0'))], { netns: netns(podName) });
+    const eth0 = linkIndexOf(Buffer.from(eth0Reply![0]!, 'hex'));
+    await client.netlink([setUp('lo'), replaceAddress(eth0, '10.99.0.5', 24), setUp('eth0'), replaceDefaultRoute(eth0, '10.99.0.1')].map(wired), { netns: netns(podName) });
+
+    const host = JSON.parse((await runCommand(['ip', '-n', nodeName, '-j', '-d', 'link', 'show', 'kjvtest'])).stdout)[0];
+    assert.equal(host.master, 'kjbt0');
+    assert.equal(host.linkinfo.info_slave_data.hairpin, true);
+    assert.ok(host.flags.includes('UP'));
+    const pod = JSON.parse((await runCommand(['ip', '-n', podName, '-j', 'addr', 'show', 'dev', 'eth0'])).stdout)[0];
+    assert.ok(pod.addr_info.some((a: { local: string; prefixlen: number }) => a.local === '10.99.0.5' && a.prefixlen === 24));
+    assert.match((await runCommand(['ip', '-n', podName, 'route', 'show', 'default'])).stdout, /default via 10\.99\.0\.1 dev eth0/);
+    const ping = await runCommand(['ip', 'netns', 'exec', podName, 'busybox', 'ping', '-c1', '-W2', '10.99.0.1']);
+    assert.match(ping.stdout, /1 packets received/);
+    // The launcher came back to its own namespace: a helper it starts sees the host's links.
+    const ownLinks = await client.run({ argv: ['ip', '-o', 'link'] });
+    assert.doesNotMatch(ownLinks.stdout, /kjvtest|kjbt0/);
+    // A refused message names itself and the errno.
+    await assert.rejects(client.netlink([wired(createVethPair('kjvtest', 'eth1'))], { netns: netns(nodeName), nsfd: netns(podName) }), (err: unknown) => err instanceof LaunchError && err.code === 'EEXIST' && /link add kjvtest type veth peer name eth1/.test(err.message));
   });
 });

@@ -30,6 +30,9 @@ interface WireReply {
   truncated?: boolean;
   errno?: number;
   error?: string;
+  /** netlink requests: the replies to each message, or the message that was refused. */
+  replies?: string[][];
+  index?: number;
 }
 
 interface Pending {
@@ -38,8 +41,8 @@ interface Pending {
   program: string;
 }
 
-/** mount, umount2 and setns by architecture (the launcher calls them with perl's syscall()). */
-const SYSCALL_NUMBERS: Partial<Record<string, [number, number, number]>> = { x64: [165, 166, 308], arm64: [40, 39, 268] };
+/** mount, umount2, setns and unshare by architecture (the launcher calls them with perl's syscall()). */
+const SYSCALL_NUMBERS: Partial<Record<string, [number, number, number, number]>> = { x64: [165, 166, 308, 272], arm64: [40, 39, 268, 97] };
 
 /** Whether this machine's launcher can mount and enter network namespaces itself. */
 export const LAUNCHER_HAS_SYSCALLS = SYSCALL_NUMBERS[process.arch] !== undefined;
@@ -109,6 +112,35 @@ export class LauncherClient {
     const child = await this.started();
     const id = this.nextId++;
     await this.send(child, id, { id, ...operation }, 'mount' in operation ? 'mount' : 'umount');
+  }
+
+  /**
+   * Sends rtnetlink messages from a socket in network namespace `netns` (a path; the launcher's
+   * own by default), stopping at the first refused one; resolves with each message's replies.
+   * `nsfd`: a namespace path whose fd the launcher writes into messages that carry nsfdAt.
+   */
+  async netlink(messages: readonly { hex: string; nsfdAt?: number; describe: string }[], options: { netns?: string; nsfd?: string } = {}): Promise<string[][]> {
+    if (this.closed) throw new LauncherUnavailableError('launcher client is closed');
+    const child = await this.started();
+    const id = this.nextId++;
+    const wire = { id, netlink: { netns: options.netns, nsfd: options.nsfd, messages: messages.map(({ hex, nsfdAt }) => ({ hex, nsfdAt })) } };
+    try {
+      const result = await this.send(child, id, wire, 'netlink');
+      return (result as unknown as { replies: string[][] }).replies;
+    } catch (err) {
+      // Name the message that failed, as `ip -batch` names its line.
+      const index = (err as { index?: number }).index;
+      if (err instanceof LaunchError && index !== undefined && messages[index]) err.message = `${messages[index].describe}: ${err.message}`;
+      throw err;
+    }
+  }
+
+  /** Creates a network namespace bound at `path` (what `ip netns add` does). */
+  async newNetns(path: string): Promise<void> {
+    if (this.closed) throw new LauncherUnavailableError('launcher client is closed');
+    const child = await this.started();
+    const id = this.nextId++;
+    await this.send(child, id, { id, newNetns: path }, 'netns add');
   }
 
   private send(child: ChildProcessWithoutNullStreams, id: number, wire: object, program: string): Promise<LaunchResult> {
@@ -204,10 +236,11 @@ export class LauncherClient {
     this.pending.delete(reply.id!);
     this.updateRef();
     if (reply.error !== undefined) {
-      entry.reject(new LaunchError(errnoName(reply.errno ?? 5), reply.error));
+      entry.reject(Object.assign(new LaunchError(errnoName(reply.errno ?? 5), reply.error), reply.index === undefined ? {} : { index: reply.index }));
       return;
     }
     entry.resolve({
+      ...(reply.replies ? { replies: reply.replies } : {}),
       pid: reply.pid!,
       exitCode: reply.code ?? null,
       signal: reply.signal == null ? null : signalName(reply.signal),

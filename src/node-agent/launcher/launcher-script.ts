@@ -14,7 +14,12 @@
 //   request  {id, mount: {source, target, fstype, flags, data}} or {id, umount: {target, flags}}
 //            done by the launcher itself with the mount(2)/umount2(2) system calls, no process
 //   reply    {id, code: 0} or {id, errno, error}
-// The system call numbers (mount, umount2, setns) of this machine come as the script's three
+//   request  {id, netlink: {netns?, nsfd?, messages: [{hex, nsfdAt?}]}}
+//            rtnetlink requests sent by the launcher itself on a socket made in `netns` (a path;
+//            default its own); `nsfd` is opened and its fd written at each message's nsfdAt
+//   reply    {id, code: 0, replies: [[hex, ...] per message]} or {id, errno, error, index}
+//   request  {id, newNetns: path}: a new network namespace bound at path (as `ip netns add`)
+// The system call numbers (mount, umount2, setns, unshare) of this machine come as the script's
 // arguments; without them those requests fail with ENOSYS and the client uses the binaries.
 // The first line written is {"ready": true, "pid": N}. The launcher exits when its stdin closes;
 // the processes it started keep running (detached ones are in their own session).
@@ -40,8 +45,12 @@ my %jobs;       # pid => job
 my %readers;    # fileno => [job, stream name, handle]
 my %writers;    # fileno => job
 my $requests = '';
-my ($SYS_MOUNT, $SYS_UMOUNT2, $SYS_SETNS) = @ARGV;
+my ($SYS_MOUNT, $SYS_UMOUNT2, $SYS_SETNS, $SYS_UNSHARE) = @ARGV;
 use constant CLONE_NEWNET => 0x40000000;
+use constant { AF_NETLINK => 16, SOCK_RAW => 3, NETLINK_ROUTE => 0, MS_BIND => 4096, MS_REC => 16384, MS_SHARED => 1048576 };
+# The namespace to come back to after making a socket in (or creating) another one.
+my $home_netns;
+open($home_netns, '<', '/proc/self/ns/net') or undef $home_netns;
 
 sub reply {
   my ($message) = @_;
@@ -223,6 +232,109 @@ sub do_mount_request {
   reply({ id => $req->{id}, errno => $errno, error => "$what: $!" });
 }
 
+sub refuse {
+  my ($req, $errno, $what, %extra) = @_;
+  local $! = $errno;
+  reply({ id => $req->{id}, errno => $errno + 0, error => "$what: $!", %extra });
+}
+
+sub enter_netns {
+  my ($path) = @_;
+  open(my $ns, '<', $path) or return 0;
+  my $ok = syscall($SYS_SETNS + 0, fileno($ns) + 0, CLONE_NEWNET) == 0;
+  close $ns;
+  return $ok;
+}
+
+# Staying in another namespace would put every later helper there: better to stop.
+sub go_home {
+  syscall($SYS_SETNS + 0, fileno($home_netns) + 0, CLONE_NEWNET) == 0 or die "kijabi-launcher: cannot return to its network namespace: $!\n";
+}
+
+# rtnetlink without an ip process: a socket belongs to the namespace it was made in, so the
+# launcher enters the namespace only for socket() and comes straight back.
+sub do_netlink_request {
+  my ($req) = @_;
+  my $spec = $req->{netlink};
+  return refuse($req, POSIX::ENOSYS(), 'netlink') unless $SYS_SETNS && $home_netns;
+  my $sock;
+  if (defined $spec->{netns}) {
+    enter_netns($spec->{netns}) or return refuse($req, $! + 0, "setns $spec->{netns}");
+    my $ok = socket($sock, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+    my $errno = $! + 0;
+    go_home();
+    $ok or return refuse($req, $errno, 'netlink socket');
+  } else {
+    socket($sock, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE) or return refuse($req, $! + 0, 'netlink socket');
+  }
+  my $nsfd;
+  if (defined $spec->{nsfd}) { open($nsfd, '<', $spec->{nsfd}) or return refuse($req, $! + 0, "open $spec->{nsfd}"); }
+  my $kernel = pack('S x2 L L', AF_NETLINK, 0, 0);
+  my @replies;
+  my $index = 0;
+  for my $m (@{ $spec->{messages} }) {
+    my $msg = pack('H*', $m->{hex});
+    substr($msg, $m->{nsfdAt}, 4) = pack('L', fileno $nsfd) if defined $m->{nsfdAt} && $nsfd;
+    substr($msg, 8, 4) = pack('L', $index + 1);  # sequence number
+    defined send($sock, $msg, 0, $kernel) or return refuse($req, $! + 0, "netlink message $index", index => $index);
+    my (@got, $errno);
+    # Every message asks for an acknowledgement: replies (for a get) come first, then NLMSG_ERROR.
+    READ: while (1) {
+      defined recv($sock, my $buf, 65536, 0) or return refuse($req, $! + 0, "netlink reply $index", index => $index);
+      my $off = 0;
+      while ($off + 16 <= length $buf) {
+        my ($len, $type) = unpack('L S', substr($buf, $off, 6));
+        last if $len < 16;
+        if ($type == 2) { $errno = -unpack('l', substr($buf, $off + 16, 4)); last READ; }
+        last READ if $type == 3;
+        push @got, unpack('H*', substr($buf, $off, $len));
+        $off += ($len + 3) & ~3;
+      }
+    }
+    return refuse($req, $errno, "netlink message $index", index => $index) if $errno;
+    push @replies, \@got;
+    $index++;
+  }
+  close $sock;
+  reply({ id => $req->{id}, code => 0, replies => \@replies });
+}
+
+# As ip does once: the namespaces' dir is a shared mount (a bind of itself if it was none), so
+# the namespaces bound in it show in mount namespaces made later.
+my %netns_dirs;
+sub prepare_netns_dir {
+  my ($dir) = @_;
+  return 1 if $netns_dirs{$dir};
+  mkdir $dir, 0755;
+  # syscall() may write to its string arguments: copies, never literals.
+  my ($empty, $none) = ('', 'none');
+  my $ok = syscall($SYS_MOUNT + 0, $empty, "$dir", $none, MS_SHARED | MS_REC, 0) == 0;
+  if (!$ok && $!{EINVAL}) {
+    syscall($SYS_MOUNT + 0, "$dir", "$dir", $none, MS_BIND | MS_REC, 0) == 0 or return 0;
+    $ok = syscall($SYS_MOUNT + 0, $empty, "$dir", $none, MS_SHARED | MS_REC, 0) == 0;
+  }
+  $netns_dirs{$dir} = 1 if $ok;
+  return $ok;
+}
+
+# ip netns add: a new namespace, kept alive by a bind mount of it at the path.
+sub do_new_netns {
+  my ($req) = @_;
+  my $path = $req->{newNetns};
+  return refuse($req, POSIX::ENOSYS(), "create $path") unless $SYS_UNSHARE && $SYS_MOUNT && $SYS_SETNS && $home_netns;
+  my ($dir) = $path =~ m{^(.*)/[^/]+$};
+  prepare_netns_dir($dir) or return refuse($req, $! + 0, "mount $dir");
+  sysopen(my $file, $path, O_RDONLY | O_CREAT | POSIX::O_EXCL(), 0444) or return refuse($req, $! + 0, "create $path");
+  close $file;
+  if (syscall($SYS_UNSHARE + 0, CLONE_NEWNET) != 0) { my $errno = $! + 0; unlink $path; return refuse($req, $errno, 'unshare'); }
+  my ($self_ns, $none) = ('/proc/self/ns/net', 'none');
+  my $ok = syscall($SYS_MOUNT + 0, $self_ns, "$path", $none, MS_BIND, 0) == 0;
+  my $errno = $! + 0;
+  go_home();
+  if (!$ok) { unlink $path; return refuse($req, $errno, "bind $path"); }
+  reply({ id => $req->{id}, code => 0 });
+}
+
 sub take_requests {
   my $n = sysread(STDIN, my $chunk, 65536);
   return 1 if !defined $n && ($!{EINTR} || $!{EAGAIN});
@@ -234,6 +346,8 @@ sub take_requests {
     my $req = eval { $json->decode($line) };
     if (!$req) { print STDERR "kijabi-launcher: bad request: $@"; next; }
     if ($req->{mount} || $req->{umount}) { do_mount_request($req); next; }
+    if ($req->{netlink}) { do_netlink_request($req); next; }
+    if (defined $req->{newNetns}) { do_new_netns($req); next; }
     start_job($req);
   }
   return 1;

@@ -95,7 +95,8 @@ export class NodeCommands {
     });
   }
 
-  private nodeNetnsPath(): string | undefined {
+  /** The node namespace's path, undefined for the current one. */
+  nodeNetnsPath(): string | undefined {
     return this.nodeNetns ? `${NETNS_DIR}/${this.nodeNetns}` : undefined;
   }
 

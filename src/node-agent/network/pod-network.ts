@@ -12,11 +12,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger, type Logger } from '../../client/log.js';
 import { formatCidr, formatIpv4, gatewayOf, parseCidr, parseIpv4 } from './cidr.js';
-import { NodeCommands, isAlreadyExists } from './exec.js';
+import { LaunchError, netlinkThroughLauncher, newNetnsThroughLauncher } from '../launcher/launch.js';
+import { NetworkCommandError, NodeCommands, isAlreadyExists } from './exec.js';
+import { createVethPair, getLink, linkIndexOf, replaceAddress, replaceDefaultRoute, setHairpin, setMaster, setUp, type NetlinkMessage } from './netlink.js';
 import { renderGuardTable, renderGuardTableRemoval } from './guard.js';
 import { HostPortManager, type HostPortMapping } from './hostport.js';
 import { IpamStore, writeFileAtomic } from './ipam.js';
-import { checkBridgeName, hostVethName, podNetnsName, podNetnsPath } from './names.js';
+import { NETNS_DIR, checkBridgeName, hostVethName, podNetnsName, podNetnsPath } from './names.js';
 
 export interface PodNetworkOptions {
   /** Bridge name, kjb<suffix>. */
@@ -68,6 +70,8 @@ export class PodNetwork {
   private readonly nodeStatePath: string;
   private nodeState: NodeState;
   private readonly log: Logger;
+  /** The bridge's interface index, for netlink's IFLA_MASTER (looked up once). */
+  private bridgeIndex?: number;
 
   constructor(options: PodNetworkOptions) {
     checkBridgeName(options.bridge);
@@ -243,6 +247,7 @@ export class PodNetwork {
    * dominated by spawns. A new pod's netns is created by the first batch too (`createNetns`).
    */
   private async wirePod(netns: string, veth: string, ip: string, createNetns: boolean): Promise<void> {
+    if (await this.wireThroughLauncher(netns, veth, ip, createNetns)) return;
     const nodeSide = [
       ['link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns],
       ['link', 'set', veth, 'master', this.bridge],
@@ -260,6 +265,35 @@ export class PodNetwork {
       ],
       netns,
     );
+  }
+
+  /**
+   * wirePod without `ip`: the same changes as rtnetlink messages that the helper launcher sends
+   * from sockets in the node's and the pod's namespaces (and the netns made by the launcher).
+   * False when the launcher cannot do it here (direct mode, unknown architecture): then `ip` runs.
+   */
+  private async wireThroughLauncher(netns: string, veth: string, ip: string, createNetns: boolean): Promise<boolean> {
+    const netnsPath = `${NETNS_DIR}/${netns}`;
+    try {
+      if (createNetns && !(await newNetnsThroughLauncher(netnsPath))) return false;
+      const nodeNetns = this.commands.nodeNetnsPath();
+      this.bridgeIndex ??= await netlinkThroughLauncher([wire(getLink(this.bridge))], { netns: nodeNetns }).then((replies) => replies && linkIndexOf(Buffer.from(replies[0]![0]!, 'hex')));
+      if (this.bridgeIndex === undefined) return false;
+      const nodeSide = [createVethPair(veth, 'eth0'), setMaster(veth, this.bridgeIndex), setHairpin(veth), setUp(veth)];
+      if (!(await netlinkThroughLauncher(nodeSide.map(wire), { netns: nodeNetns, nsfd: netnsPath }))) return false;
+      const found = await netlinkThroughLauncher([wire(getLink('eth0'))], { netns: netnsPath });
+      const eth0 = linkIndexOf(Buffer.from(found![0]![0]!, 'hex'));
+      await netlinkThroughLauncher([setUp('lo'), replaceAddress(eth0, ip, this.prefix), setUp('eth0'), replaceDefaultRoute(eth0, this.gateway)].map(wire), { netns: netnsPath });
+      return true;
+    } catch (error) {
+      this.bridgeIndex = undefined; // the bridge may have been made again
+      if (error instanceof LaunchError) {
+        const failed = new NetworkCommandError(['netlink'], null, error.message);
+        failed.message = `netlink (pod netns ${netns}): ${error.message}`;
+        throw failed;
+      }
+      throw error;
+    }
   }
 
   private async netnsUsable(netns: string): Promise<boolean> {
@@ -290,6 +324,11 @@ export class PodNetwork {
     writeFileAtomic(this.nodeStatePath, JSON.stringify(next, null, 2) + '\n');
     this.nodeState = next;
   }
+}
+
+/** A netlink message as the launcher takes it. */
+function wire(message: NetlinkMessage): { hex: string; nsfdAt?: number; describe: string } {
+  return { hex: message.bytes.toString('hex'), nsfdAt: message.nsfdAt, describe: message.describe };
 }
 
 function loadNodeState(path: string): NodeState {
