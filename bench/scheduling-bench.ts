@@ -152,7 +152,7 @@ async function createBatch(server: BenchServer, clock: PodClock, offset: number,
   const cpuBefore = cpuNow(server, hollowPid);
   const t0 = performance.now();
   // Pods are created with Kijabi's own client, as a controller creates them.
-  const creator = new RestClient({ server: `https://127.0.0.1:${server.port}`, token: server.token, ca: server.ca, userAgent: 'kijabi-bench', maxSockets: CONCURRENCY });
+  const creator = new RestClient({ server: `https://127.0.0.1:${server.port}`, token: server.token, ca: server.ca, userAgent: 'kijabi-bench', maxSockets: CONCURRENCY, transport: 'undici' });
   await runPool(count, CONCURRENCY, async (i) => {
     const name = `p-${offset + i}`;
     const started = performance.now();

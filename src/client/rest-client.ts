@@ -4,7 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { EventEmitter } from 'node:events';
-import { Agent as Dispatcher, request as dispatch, errors as dispatchErrors } from 'undici';
+import type { Agent as Dispatcher, request as dispatch } from 'undici';
 import type { Status } from '../api/errors.js';
 import type { DeleteOptions, KubeList, KubeObject, WatchEvent } from '../api/meta.js';
 import { findKind, RESOURCES, type ResourceDescriptor } from '../api/resources.js';
@@ -28,7 +28,18 @@ export interface RestClientOptions extends ClientConfig {
   maxSockets?: number;
   /** Talk plain HTTP over this Unix socket instead of TCP (the server's local socket). */
   socketPath?: string;
+  /**
+   * What carries ordinary requests (watches always use node:http streams). undici costs the
+   * client about half the CPU per request of node:http but about 12 MiB more memory per thread:
+   * for processes that write for every pod (hollow nodes, benchmarks), not for the server's own
+   * threads, which keep the server's idle footprint small. Default node.
+   */
+  transport?: 'node' | 'undici';
 }
+
+const loadUndici = () => import('undici');
+type Undici = Awaited<ReturnType<typeof loadUndici>>;
+let undici: Promise<Undici> | undefined;
 
 export interface RequestOptions {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -107,13 +118,12 @@ export class RestClient {
   private readonly socketPath?: string;
   private readonly agent: http.Agent;
   private readonly watchAgent: http.Agent;
-  /**
-   * Ordinary requests go through undici: per request it costs the client about half of what
-   * node:http does, which matters for components that write for every pod (the scheduler's
-   * bindings and events, a node's status reports). Watches stay on node:http streams.
-   */
-  private readonly dispatcher: Dispatcher;
+  /** With transport undici: the pool ordinary requests go through (made on first use). */
+  private dispatcher?: Promise<{ lib: Undici; pool: Dispatcher }>;
   private readonly origin: string;
+  private readonly transport: 'node' | 'undici';
+  private readonly connect: object;
+  private readonly connections: number;
 
   constructor(options: RestClientOptions) {
     const url = new URL(options.server);
@@ -129,30 +139,36 @@ export class RestClient {
     const streaming = { keepAlive: true, keepAliveMsecs: 30_000 };
     this.agent = this.isHttps ? new https.Agent({ ...pooled, ...tls }) : new http.Agent(pooled);
     this.origin = options.socketPath ? 'http://localhost' : this.server;
-    this.dispatcher = new Dispatcher({
-      connections: options.maxSockets ?? 64,
-      keepAliveTimeout: 30_000,
-      connect: options.socketPath ? { socketPath: options.socketPath } : this.isHttps ? tls : {},
-    });
+    this.transport = options.transport ?? 'node';
+    this.connect = options.socketPath ? { socketPath: options.socketPath } : this.isHttps ? tls : {};
+    this.connections = options.maxSockets ?? 64;
     this.watchAgent = this.isHttps ? new https.Agent({ ...streaming, ...tls }) : new http.Agent(streaming);
   }
 
-  static fromKubeconfig(path: string, options: { context?: string; userAgent?: string } = {}): RestClient {
-    return new RestClient({ ...loadKubeconfig(path, { context: options.context }), userAgent: options.userAgent });
+  static fromKubeconfig(path: string, options: { context?: string; userAgent?: string; transport?: RestClientOptions['transport'] } = {}): RestClient {
+    return new RestClient({ ...loadKubeconfig(path, { context: options.context }), userAgent: options.userAgent, transport: options.transport });
   }
 
   /** Closes pooled connections; in-flight watches end. */
   close(): void {
     this.agent.destroy();
     this.watchAgent.destroy();
-    void this.dispatcher.destroy().catch(() => undefined);
+    void this.dispatcher?.then(({ pool }) => pool.destroy()).catch(() => undefined);
   }
 
   /** One request; resolves with the parsed JSON body, rejects with an ApiError for non-2xx replies. */
   async request<T = unknown>(opts: RequestOptions): Promise<T> {
-    const res = await this.dispatch(opts);
-    const text = await res.body.text();
-    const code = res.statusCode;
+    let text: string;
+    let code: number;
+    if (this.transport === 'undici') {
+      const res = await this.dispatch(opts);
+      text = await res.body.text();
+      code = res.statusCode;
+    } else {
+      const res = await this.send(opts, this.agent, opts.timeoutMs ?? this.timeoutMs);
+      text = await readBody(res);
+      code = res.statusCode ?? 0;
+    }
     if (code < 200 || code >= 300) throw errorFromResponse(code, text);
     if (text.trim() === '') return undefined as T;
     return JSON.parse(text) as T;
@@ -164,10 +180,19 @@ export class RestClient {
    * still reject with the ApiError.
    */
   async requestDiscardingBody(opts: RequestOptions): Promise<void> {
-    const res = await this.dispatch(opts);
-    const code = res.statusCode;
-    if (code < 200 || code >= 300) throw errorFromResponse(code, await res.body.text());
-    await res.body.dump({ limit: Infinity }); // read off, so the connection goes back to the pool
+    if (this.transport === 'undici') {
+      const res = await this.dispatch(opts);
+      const code = res.statusCode;
+      if (code < 200 || code >= 300) throw errorFromResponse(code, await res.body.text());
+      await res.body.dump({ limit: Infinity }); // read off, so the connection goes back to the pool
+      return;
+    }
+    const res = await this.send(opts, this.agent, opts.timeoutMs ?? this.timeoutMs);
+    const code = res.statusCode ?? 0;
+    if (code < 200 || code >= 300) throw errorFromResponse(code, await readBody(res));
+    for await (const _chunk of res as AsyncIterable<Buffer>) {
+      // drained, so the connection goes back to the pool
+    }
   }
 
   /** create() for callers that do not need the stored object back. */
@@ -339,19 +364,21 @@ export class RestClient {
       payload = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
       headers['content-type'] = opts.contentType ?? 'application/json';
     }
+    this.dispatcher ??= (undici ??= loadUndici()).then((lib) => ({ lib, pool: new lib.Agent({ connections: this.connections, keepAliveTimeout: 30_000, connect: this.connect }) }));
+    const { lib, pool } = await this.dispatcher;
     const relay = opts.signal ? relayAbort(opts.signal) : undefined;
     try {
-      return await dispatch(this.origin + opts.path + queryString(opts.query), {
+      return await lib.request(this.origin + opts.path + queryString(opts.query), {
         method: opts.method,
         headers,
         body: payload,
-        dispatcher: this.dispatcher,
+        dispatcher: pool,
         signal: relay,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
     } catch (err) {
-      if (err instanceof dispatchErrors.HeadersTimeoutError || err instanceof dispatchErrors.BodyTimeoutError) {
+      if (err instanceof lib.errors.HeadersTimeoutError || err instanceof lib.errors.BodyTimeoutError) {
         throw new Error(`${opts.method} ${opts.path}: no response within ${timeoutMs} ms`);
       }
       if (opts.signal?.aborted) throw abortError();

@@ -249,7 +249,8 @@ async function hollowNodesCommand(args: string[]): Promise<void> {
   if (!Number.isInteger(count) || count < 1) fail(`--count must be a positive integer, got ${values.count}`);
   const { RestClient } = await import('../client/rest-client.js');
   const { HollowNodes } = await import('../hollow-nodes/hollow-nodes.js');
-  const client = RestClient.fromKubeconfig(values.kubeconfig, { userAgent: 'kijabi-hollow-nodes/0.1' });
+  // Thousands of simulated kubelets report for every pod: the leaner per-request client.
+  const client = RestClient.fromKubeconfig(values.kubeconfig, { userAgent: 'kijabi-hollow-nodes/0.1', transport: 'undici' });
   const controller = new AbortController();
   process.once('SIGTERM', () => controller.abort());
   process.once('SIGINT', () => controller.abort());
