@@ -1,6 +1,7 @@
 // The API server's HTTPS front: authentication, routing to discovery, OpenAPI and the resource
 // registries, and uniform Status errors. Nothing here knows about a particular kind.
 
+import { setMaxListeners } from 'node:events';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { chmodSync, rmSync } from 'node:fs';
@@ -58,6 +59,8 @@ export class ApiServer {
 
   constructor(options: ApiServerOptions) {
     this.options = options;
+    // Every open watch listens for the server's shutdown: hundreds of listeners are expected.
+    setMaxListeners(0, this.shutdown.signal);
     this.now = options.now ?? (() => new Date());
     this.server = createHttpsServer({ cert: options.tls.certPem, key: options.tls.keyPem, keepAliveTimeout: 65_000 }, (req, res) => {
       void this.handle(req, res);
