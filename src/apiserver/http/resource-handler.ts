@@ -11,7 +11,7 @@ import { patchResource } from '../registry/patch.js';
 import { parseResourceVersion, type ListOptions, type ResourceRegistry } from '../registry/registry.js';
 import { watchResource } from '../watch/watch.js';
 import { decodeBody, wantsTable } from './negotiation.js';
-import { objectJson } from '../registry/object-json.js';
+import { objectJson, ownedBytes } from '../registry/object-json.js';
 import type { ResourceRequestInfo } from './request-info.js';
 import { readBody, writeJson } from './respond.js';
 import { toTable, type IncludeObject } from './table.js';
@@ -122,7 +122,7 @@ function encodeEvent(type: string, object: unknown): Buffer {
   let line = byType.get(type);
   if (line === undefined) {
     // The same text as JSON.stringify({ type, object }), reusing the object's text from the response.
-    line = Buffer.from(`{"type":${JSON.stringify(type)},"object":${objectJson(object)}}\n`);
+    line = ownedBytes(`{"type":${JSON.stringify(type)},"object":${objectJson(object)}}\n`);
     byType.set(type, line);
   }
   return line;

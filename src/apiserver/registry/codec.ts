@@ -5,7 +5,7 @@
 import type { KubeObject } from '../../api/meta.js';
 import { FifoCache } from '../../store/fifo-cache.js';
 import type { KeyValue } from '../../store/store.js';
-import { rememberObjectJson } from './object-json.js';
+import { ownedBytes, rememberObjectJson } from './object-json.js';
 import { freezeShared } from '../../api/shared-objects.js';
 
 const decoded = new WeakMap<Uint8Array, KubeObject>();
@@ -62,7 +62,7 @@ export function encodeObject(obj: KubeObject): Uint8Array {
   const metadataJson = JSON.stringify(metadata);
   const restJson = JSON.stringify(rest);
   const tail = restJson === '{}' ? '}' : `,${restJson.slice(1)}`;
-  const bytes = Buffer.from(head + metadataJson + tail);
+  const bytes = ownedBytes(head + metadataJson + tail);
   encodedParts.set(bytes, { head, metadata: metadataJson, tail });
   return bytes;
 }

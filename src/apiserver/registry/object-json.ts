@@ -18,3 +18,17 @@ export function objectJson(obj: object): string {
   }
   return text;
 }
+
+/**
+ * UTF-8 bytes of `text` in memory of their own, for bytes that are kept (stored values, watch
+ * lines). Buffer.from puts short strings in slices of shared 8 KiB slabs, and one kept slice keeps
+ * its whole slab alive, whatever short-lived buffers (responses, request bodies) filled the rest:
+ * with 10,000 objects that was over 100 MiB of resident memory.
+ */
+export function ownedBytes(text: string): Buffer {
+  const bytes = Buffer.from(text);
+  if (bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length) return bytes;
+  const own = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(own);
+  return own;
+}
