@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../../api/meta.js';
 import type { KeyValue } from '../../store/store.js';
 import { decodeMutable, decodeObject, encodeObject, rememberWritten } from './codec.js';
-import { objectJson } from './object-json.js';
+import { objectJson, ownedBytes } from './object-json.js';
 
 const kvOf = (key: string, value: Uint8Array, modRevision: number): KeyValue => ({ key, value, createRevision: 1, modRevision });
 
@@ -39,4 +39,14 @@ test('a large object is decoded but not kept among the recent ones', () => {
   const fresh = decodeObject(kvOf('/configmaps/big', Buffer.from(Buffer.from(bytes)), 7));
   assert.notEqual(fresh, first, 'parsed again: the recent cache skips objects over its share');
   assert.deepEqual(fresh, first);
+});
+
+test('stored bytes and kept lines own their memory: no shared slab of short-lived buffers stays pinned', () => {
+  const stored = encodeObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'small' }, data: { a: 'b' } });
+  for (const bytes of [stored, ownedBytes('{"type":"ADDED"}\n')]) {
+    assert.equal(bytes.byteOffset, 0);
+    assert.equal(bytes.buffer.byteLength, bytes.byteLength, 'not a slice of a pooled slab');
+  }
+  assert.equal(ownedBytes('ü').toString(), 'ü');
+  assert.equal(Buffer.from(stored).toString().startsWith('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"small"}'), true);
 });
