@@ -49,45 +49,33 @@ export async function launch(request: LaunchRequest): Promise<LaunchResult> {
 }
 
 /**
- * mount(2) / umount2(2) done by the launcher, without a mount process; false when that is not
- * possible here (direct mode, unknown architecture, launcher unavailable): the caller then runs
- * the mount binaries. A refused mount rejects with a LaunchError whose code is the errno name.
+ * A request the launcher serves itself (system calls, no process); undefined when that is not
+ * possible here (direct mode, unknown architecture, launcher unavailable), and the caller falls
+ * back to a helper program. A refused call rejects with a LaunchError whose code is the errno name.
  */
-export async function mountThroughLauncher(operation: MountOperation): Promise<boolean> {
-  if (useDirect() || !LAUNCHER_HAS_SYSCALLS) return false;
-  try {
-    await sharedClient().mount(operation);
-    return true;
-  } catch (err) {
-    if (err instanceof LauncherUnavailableError) return false;
-    throw err;
-  }
-}
-
-/**
- * rtnetlink messages sent by the launcher (see LauncherClient.netlink); undefined when that is not
- * possible here, and the caller runs `ip`. A refused message rejects with a LaunchError.
- */
-export async function netlinkThroughLauncher(messages: readonly { hex: string; nsfdAt?: number; describe: string }[], options: { netns?: string; nsfd?: string } = {}): Promise<string[][] | undefined> {
+async function throughLauncher<T>(call: (client: LauncherClient) => Promise<T>): Promise<T | undefined> {
   if (useDirect() || !LAUNCHER_HAS_SYSCALLS) return undefined;
   try {
-    return await sharedClient().netlink(messages, options);
+    return await call(sharedClient());
   } catch (err) {
     if (err instanceof LauncherUnavailableError) return undefined;
     throw err;
   }
 }
 
-/** `ip netns add` done by the launcher; false when that is not possible here (see netlinkThroughLauncher). */
+/** mount(2) / umount2(2) done by the launcher; false when the caller must run the mount binaries. */
+export async function mountThroughLauncher(operation: MountOperation): Promise<boolean> {
+  return (await throughLauncher((client) => client.mount(operation).then(() => true))) ?? false;
+}
+
+/** rtnetlink messages sent by the launcher (see LauncherClient.netlink); undefined when the caller must run `ip`. */
+export function netlinkThroughLauncher(messages: readonly { hex: string; nsfdAt?: number; describe: string }[], options: { netns?: string; nsfd?: string } = {}): Promise<string[][] | undefined> {
+  return throughLauncher((client) => client.netlink(messages, options));
+}
+
+/** `ip netns add` done by the launcher; false when the caller must run `ip`. */
 export async function newNetnsThroughLauncher(path: string): Promise<boolean> {
-  if (useDirect() || !LAUNCHER_HAS_SYSCALLS) return false;
-  try {
-    await sharedClient().newNetns(path);
-    return true;
-  } catch (err) {
-    if (err instanceof LauncherUnavailableError) return false;
-    throw err;
-  }
+  return (await throughLauncher((client) => client.newNetns(path).then(() => true))) ?? false;
 }
 
 /** The shared launcher's pid, if it runs (tests and benchmarks). */
