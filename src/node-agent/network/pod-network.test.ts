@@ -197,6 +197,25 @@ describe('PodNetwork on one node (real ip/nft in a private node netns)', { skip 
     await runCommand(['ip', 'netns', 'exec', node.name, 'nft', '-c', '-f', '-'], ruleset);
   });
 
+  test('without the launcher (direct mode) pods are wired with ip, the same way', async () => {
+    const uid = randomUUID();
+    process.env.KIJABI_HELPER_LAUNCHER = 'direct';
+    try {
+      const attachment = await network.setupPod(uid, 'direct');
+      const netns = podNetnsName(uid);
+      const pod = JSON.parse((await runCommand(['ip', '-n', netns, '-j', 'addr', 'show', 'dev', 'eth0'])).stdout)[0];
+      assert.ok(pod.addr_info.some((a: { local: string }) => a.local === attachment.ip));
+      assert.match((await runCommand(['ip', '-n', netns, 'route', 'show', 'default'])).stdout, new RegExp(`default via ${attachment.gateway.replace(/\./g, '\\.')} dev eth0`));
+      const host = JSON.parse((await runCommand(['ip', '-n', node.name, '-j', '-d', 'link', 'show', hostVethName(uid)])).stdout)[0];
+      assert.equal(host.master, options.bridge);
+      assert.equal(host.linkinfo.info_slave_data.hairpin, true);
+    } finally {
+      delete process.env.KIJABI_HELPER_LAUNCHER;
+      await network.teardownPod(uid);
+    }
+    assert.ok(!(await listNetns()).includes(podNetnsName(uid)));
+  });
+
   test('teardown removes veths, netns, bridge and nft tables and is idempotent', async () => {
     await httpd.stopAll();
     await network.teardownPod(uidA);
