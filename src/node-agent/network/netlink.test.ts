@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createVethPair, getLink, linkIndexOf, replaceAddress, replaceDefaultRoute, setHairpin, setMaster, setUp } from './netlink.js';
+import { createVethPair, deleteLink, getLink, linkIndexOf, replaceAddress, replaceDefaultRoute, setHairpin, setMaster, setUp } from './netlink.js';
 
 /** The attributes after a fixed header of `skip` bytes, as [type, payload] (nested ones not opened). */
 function attributes(bytes: Buffer, skip: number): [number, Buffer][] {
@@ -21,6 +21,7 @@ describe('rtnetlink messages', () => {
       ['hairpin', setHairpin('kjvabc').bytes, 16, 0x5],
       ['up', setUp('eth0').bytes, 16, 0x5],
       ['get', getLink('eth0').bytes, 18, 0x5],
+      ['del', deleteLink('kjvabc').bytes, 17, 0x5],
       ['addr', replaceAddress(2, '10.42.0.7', 24).bytes, 20, 0x5 | 0x400 | 0x100],
       ['route', replaceDefaultRoute(2, '10.42.0.1').bytes, 24, 0x5 | 0x400 | 0x100],
     ];

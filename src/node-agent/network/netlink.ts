@@ -13,6 +13,7 @@ const NLM_F_EXCL = 0x200;
 const NLM_F_CREATE = 0x400;
 
 const RTM_NEWLINK = 16;
+const RTM_DELLINK = 17;
 const RTM_GETLINK = 18;
 const RTM_NEWADDR = 20;
 const RTM_NEWROUTE = 24;
@@ -121,6 +122,11 @@ export function setHairpin(name: string): NetlinkMessage {
 /** `ip link set NAME up`. */
 export function setUp(name: string): NetlinkMessage {
   return message(RTM_NEWLINK, 0, [ifinfo(0, IFF_UP, IFF_UP), text(IFLA_IFNAME, name)], `link set ${name} up`);
+}
+
+/** `ip link del NAME` (a veth takes its peer with it). */
+export function deleteLink(name: string): NetlinkMessage {
+  return message(RTM_DELLINK, 0, [ifinfo(0), text(IFLA_IFNAME, name)], `link del ${name}`);
 }
 
 /** `ip link show NAME`: the reply's interface index is read with linkIndexOf. */

@@ -8,13 +8,13 @@
 // agent changes the netns it runs in: that is the host's when the agent runs on the host, and then
 // net.ipv4.ip_forward is set to 1 host-wide (restored by teardownNode if it was 0).
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger, type Logger } from '../../client/log.js';
 import { formatCidr, formatIpv4, gatewayOf, parseCidr, parseIpv4 } from './cidr.js';
-import { LaunchError, netlinkThroughLauncher, newNetnsThroughLauncher } from '../launcher/launch.js';
+import { LaunchError, mountThroughLauncher, netlinkThroughLauncher, newNetnsThroughLauncher } from '../launcher/launch.js';
 import { NetworkCommandError, NodeCommands, isAlreadyExists } from './exec.js';
-import { createVethPair, getLink, linkIndexOf, replaceAddress, replaceDefaultRoute, setHairpin, setMaster, setUp, type NetlinkMessage } from './netlink.js';
+import { createVethPair, deleteLink, getLink, linkIndexOf, replaceAddress, replaceDefaultRoute, setHairpin, setMaster, setUp, type NetlinkMessage } from './netlink.js';
 import { renderGuardTable, renderGuardTableRemoval } from './guard.js';
 import { HostPortManager, type HostPortMapping } from './hostport.js';
 import { IpamStore, writeFileAtomic } from './ipam.js';
@@ -55,6 +55,9 @@ interface NodeState {
 
 /** Metric of the guard routes: any real route for the same prefix (lower metric) wins. */
 const GUARD_METRIC = '4095';
+
+/** umount2(2) flag: detach now (what `ip netns del` does with a namespace's bind mount). */
+const MNT_DETACH = 2;
 
 export class PodNetwork {
   readonly bridge: string;
@@ -153,8 +156,10 @@ export class PodNetwork {
 
   /** Host veth, then the netns, then the IP and any hostPorts. Safe to repeat. */
   async teardownPod(podUid: string): Promise<void> {
-    await this.commands.tolerateGone(this.commands.ip('link', 'del', hostVethName(podUid)));
-    await this.commands.tolerateGone(this.commands.ipGlobal('netns', 'del', podNetnsName(podUid)));
+    if (!(await this.unwireThroughLauncher(podUid))) {
+      await this.commands.tolerateGone(this.commands.ip('link', 'del', hostVethName(podUid)));
+      await this.commands.tolerateGone(this.commands.ipGlobal('netns', 'del', podNetnsName(podUid)));
+    }
     await this.hostPorts.removePod(podUid);
     this.ipam.release(podUid);
     await this.ipam.persisted();
@@ -290,6 +295,36 @@ export class PodNetwork {
       if (error instanceof LaunchError) {
         const failed = new NetworkCommandError(['netlink'], null, error.message);
         failed.message = `netlink (pod netns ${netns}): ${error.message}`;
+        throw failed;
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * teardownPod's `ip link del` and `ip netns del` through the launcher: the host veth by netlink,
+   * then the namespace's bind mount detached and its file removed. Things already gone are fine.
+   * False when the launcher cannot do it here (the caller runs `ip`).
+   */
+  private async unwireThroughLauncher(podUid: string): Promise<boolean> {
+    const netnsPath = `${NETNS_DIR}/${podNetnsName(podUid)}`;
+    try {
+      const deleted = await netlinkThroughLauncher([wire(deleteLink(hostVethName(podUid)))], { netns: this.commands.nodeNetnsPath() }).catch((error: unknown) => {
+        if (error instanceof LaunchError && error.code === 'ENODEV') return [];
+        throw error;
+      });
+      if (deleted === undefined) return false;
+      if (!existsSync(netnsPath)) return true;
+      // Not a mount point any more (EINVAL) is fine: the file still goes, as with `ip netns del`.
+      await mountThroughLauncher({ umount: { target: netnsPath, flags: MNT_DETACH } }).catch((error: unknown) => {
+        if (!(error instanceof LaunchError && (error.code === 'EINVAL' || error.code === 'ENOENT'))) throw error;
+      });
+      rmSync(netnsPath, { force: true });
+      return true;
+    } catch (error) {
+      if (error instanceof LaunchError) {
+        const failed = new NetworkCommandError(['netlink'], null, error.message);
+        failed.message = `netlink (removing the network of pod ${podUid}): ${error.message}`;
         throw failed;
       }
       throw error;
