@@ -292,12 +292,7 @@ export class PodNetwork {
       return true;
     } catch (error) {
       this.bridgeIndex = undefined; // the bridge may have been made again
-      if (error instanceof LaunchError) {
-        const failed = new NetworkCommandError(['netlink'], null, error.message);
-        failed.message = `netlink (pod netns ${netns}): ${error.message}`;
-        throw failed;
-      }
-      throw error;
+      throw launcherFailure(`pod netns ${netns}`, error);
     }
   }
 
@@ -322,12 +317,7 @@ export class PodNetwork {
       rmSync(netnsPath, { force: true });
       return true;
     } catch (error) {
-      if (error instanceof LaunchError) {
-        const failed = new NetworkCommandError(['netlink'], null, error.message);
-        failed.message = `netlink (removing the network of pod ${podUid}): ${error.message}`;
-        throw failed;
-      }
-      throw error;
+      throw launcherFailure(`removing the network of pod ${podUid}`, error);
     }
   }
 
@@ -359,6 +349,14 @@ export class PodNetwork {
     writeFileAtomic(this.nodeStatePath, JSON.stringify(next, null, 2) + '\n');
     this.nodeState = next;
   }
+}
+
+/** A request the launcher refused, as a NetworkCommandError like the one `ip` would have caused. */
+function launcherFailure(context: string, error: unknown): unknown {
+  if (!(error instanceof LaunchError)) return error;
+  const failed = new NetworkCommandError(['netlink'], null, error.message);
+  failed.message = `netlink (${context}): ${error.message}`;
+  return failed;
 }
 
 /** A netlink message as the launcher takes it. */
