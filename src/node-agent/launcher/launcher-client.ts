@@ -36,7 +36,7 @@ interface WireReply {
 }
 
 interface Pending {
-  resolve(result: LaunchResult): void;
+  resolve(reply: WireReply): void;
   reject(err: Error): void;
   program: string;
 }
@@ -103,7 +103,7 @@ export class LauncherClient {
       maxOutput: request.maxOutputBytes,
       netns: request.netns,
     };
-    return this.send(child, id, wire, request.argv[0]!);
+    return toLaunchResult(await this.send(child, id, wire, request.argv[0]!));
   }
 
   /** Mounts or unmounts in the launcher's (the agent's) mount namespace; rejects with a LaunchError carrying the errno name. */
@@ -125,8 +125,7 @@ export class LauncherClient {
     const id = this.nextId++;
     const wire = { id, netlink: { netns: options.netns, nsfd: options.nsfd, messages: messages.map(({ hex, nsfdAt }) => ({ hex, nsfdAt })) } };
     try {
-      const result = await this.send(child, id, wire, 'netlink');
-      return (result as unknown as { replies: string[][] }).replies;
+      return (await this.send(child, id, wire, 'netlink')).replies ?? [];
     } catch (err) {
       // Name the message that failed, as `ip -batch` names its line.
       const index = (err as { index?: number }).index;
@@ -143,8 +142,8 @@ export class LauncherClient {
     await this.send(child, id, { id, newNetns: path }, 'netns add');
   }
 
-  private send(child: ChildProcessWithoutNullStreams, id: number, wire: object, program: string): Promise<LaunchResult> {
-    return new Promise<LaunchResult>((resolve, reject) => {
+  private send(child: ChildProcessWithoutNullStreams, id: number, wire: object, program: string): Promise<WireReply> {
+    return new Promise<WireReply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, program });
       this.updateRef();
       child.stdin.write(JSON.stringify(wire) + '\n');
@@ -239,17 +238,7 @@ export class LauncherClient {
       entry.reject(Object.assign(new LaunchError(errnoName(reply.errno ?? 5), reply.error), reply.index === undefined ? {} : { index: reply.index }));
       return;
     }
-    entry.resolve({
-      ...(reply.replies ? { replies: reply.replies } : {}),
-      pid: reply.pid!,
-      exitCode: reply.code ?? null,
-      signal: reply.signal == null ? null : signalName(reply.signal),
-      stdout: reply.stdout ?? '',
-      stderr: reply.stderr ?? '',
-      ...(reply.sync !== undefined ? { sync: reply.sync } : {}),
-      timedOut: reply.timedOut === true,
-      truncated: reply.truncated === true,
-    });
+    entry.resolve(reply);
   }
 
   /** An idle launcher must not keep the agent's event loop (or a test process) alive. */
@@ -262,4 +251,18 @@ export class LauncherClient {
       else handle.unref?.();
     }
   }
+}
+
+/** A finished helper's reply as the caller sees it. */
+function toLaunchResult(reply: WireReply): LaunchResult {
+  return {
+    pid: reply.pid!,
+    exitCode: reply.code ?? null,
+    signal: reply.signal == null ? null : signalName(reply.signal),
+    stdout: reply.stdout ?? '',
+    stderr: reply.stderr ?? '',
+    ...(reply.sync !== undefined ? { sync: reply.sync } : {}),
+    timedOut: reply.timedOut === true,
+    truncated: reply.truncated === true,
+  };
 }
