@@ -359,9 +359,11 @@ describe('node agent end to end', { skip }, () => {
   test('a deleted pod shows its containers terminated before it disappears', async () => {
     await apply(podYaml('final', cluster.busybox, {
       terminationGracePeriodSeconds: 10,
-      containers: [{ name: 'main', command: ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 0.2; done"] }],
+      containers: [{ name: 'main', command: ['sh', '-c', "trap 'exit 0' TERM; echo trapped; while true; do sleep 0.2; done"] }],
     }));
     await waitFor('final Running', async () => (await pod('final')).status?.phase === 'Running' || undefined);
+    // As PID 1 the shell ignores TERM until its trap is set.
+    await waitFor('trap set', async () => (await cluster.kubectl(['logs', 'final'])).stdout.includes('trapped') || undefined);
     const watch = spawn('/usr/bin/kubectl', ['--kubeconfig', cluster.kubeconfig, 'get', 'pod', 'final', '-w', '--output-watch-events', '-o', 'jsonpath={.type} {.object.status.phase} {.object.status.containerStatuses[0].state.terminated.exitCode}{"\\n"}'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: cluster.dataDir } });
     let seen = '';
     watch.stdout.on('data', (d: Buffer) => (seen += d.toString()));

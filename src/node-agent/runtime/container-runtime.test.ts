@@ -129,11 +129,17 @@ describe('ContainerRuntime with real crun', { skip: reason }, () => {
   });
 
   test('TERM stops a process that handles it; KILL stops one that does not', async () => {
-    const term = await createContainer('c-term', ['sh', '-c', 'trap "exit 143" TERM; sleep 1000 & wait']);
+    const term = await createContainer('c-term', ['sh', '-c', 'trap "exit 143" TERM; echo trapped; sleep 1000 & wait']);
     const kill = await createContainer('c-kill', ['sleep', '1000']);
     await runtime.start(term.id);
     await runtime.start(kill.id);
     assert.equal((await runtime.status(term.id)).state, 'running');
+    // As PID 1 the shell ignores TERM until its trap is set: wait for it to say so.
+    const deadline = Date.now() + 10_000;
+    while (!(await readFile(term.logPath, 'utf8').catch(() => '')).includes('trapped')) {
+      if (Date.now() > deadline) throw new Error('the shell never set its trap');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     await runtime.kill(term.id, 'SIGTERM');
     await runtime.kill(kill.id, 'KILL');
     const [termStatus, killStatus] = await Promise.all([runtime.waitForExit(term.id), runtime.waitForExit(kill.id)]);
