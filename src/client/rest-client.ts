@@ -357,23 +357,18 @@ export class RestClient {
 
   private async dispatch(opts: RequestOptions): Promise<Awaited<ReturnType<typeof dispatch>>> {
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': this.userAgent };
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
-    let payload: string | undefined;
-    if (opts.body !== undefined) {
-      payload = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
-      headers['content-type'] = opts.contentType ?? 'application/json';
-    }
+    const { headers, payload } = this.headersAndPayload(opts);
     this.dispatcher ??= (undici ??= loadUndici()).then((lib) => ({ lib, pool: new lib.Agent({ connections: this.connections, keepAliveTimeout: 30_000, connect: this.connect }) }));
     const { lib, pool } = await this.dispatcher;
-    const relay = opts.signal ? relayAbort(opts.signal) : undefined;
+    const relay = new AbortRelay();
+    const forget = opts.signal ? onAbort(opts.signal, () => relay.abort()) : undefined;
     try {
       return await lib.request(this.origin + opts.path + queryString(opts.query), {
         method: opts.method,
         headers,
         body: payload,
         dispatcher: pool,
-        signal: relay,
+        signal: opts.signal ? relay : undefined,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
@@ -384,25 +379,31 @@ export class RestClient {
       if (opts.signal?.aborted) throw abortError();
       throw err;
     } finally {
-      if (relay) relay.done();
+      forget?.();
     }
+  }
+
+  private headersAndPayload(opts: RequestOptions): { headers: Record<string, string>; payload?: string } {
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': this.userAgent };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (opts.body === undefined) return { headers };
+    headers['content-type'] = opts.contentType ?? 'application/json';
+    return { headers, payload: typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body) };
   }
 
   private send(opts: RequestOptions, agent: http.Agent, timeoutMs: number): Promise<IncomingMessage> {
     const url = new URL(this.server + opts.path + queryString(opts.query));
-    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': this.userAgent };
-    if (this.token) headers.Authorization = `Bearer ${this.token}`;
-    let payload: Buffer | undefined;
-    if (opts.body !== undefined) {
-      payload = Buffer.from(typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body), 'utf8');
-      headers['Content-Type'] = opts.contentType ?? 'application/json';
-      headers['Content-Length'] = String(payload.length);
-    }
+    const { headers, payload: text } = this.headersAndPayload(opts);
+    const payload = text === undefined ? undefined : Buffer.from(text, 'utf8');
+    if (payload) headers['content-length'] = String(payload.length);
     const transport = this.isHttps ? https : http;
     return new Promise<IncomingMessage>((resolve, reject) => {
       const req = transport.request(url, { method: opts.method, headers, agent, socketPath: this.socketPath }, resolve);
       req.on('error', reject);
-      if (opts.signal) abortOnSignal(opts.signal, req);
+      if (opts.signal) {
+        const forget = onAbort(opts.signal, () => req.destroy(abortError()));
+        req.once('close', forget);
+      }
       if (timeoutMs > 0) {
         req.setTimeout(timeoutMs, () => req.destroy(new Error(`${opts.method} ${opts.path}: no response within ${timeoutMs} ms`)));
       }
@@ -412,73 +413,46 @@ export class RestClient {
 }
 
 /**
- * Requests in flight per abort signal, with one listener per signal. Passing `signal` to
- * http.request instead adds a listener per request, and adding one scans every listener already
- * on the signal: a component with hundreds of requests in flight on its one stop signal (the
- * scheduler's bindings) spent more time there than in scheduling.
+ * Cancellations in flight per abort signal, with one listener per signal. Passing `signal` to
+ * http.request or undici instead adds a listener per request, and adding one scans every listener
+ * already on the signal: a component with hundreds of requests in flight on its one stop signal
+ * (the scheduler's bindings) spent more time there than in scheduling.
  */
-const inFlightBySignal = new WeakMap<AbortSignal, Set<http.ClientRequest>>();
+const cancellationsBySignal = new WeakMap<AbortSignal, Set<() => void>>();
+
+/** Runs `cancel` when `signal` aborts (at once if it has); returns what forgets it when the request ends. */
+function onAbort(signal: AbortSignal, cancel: () => void): () => void {
+  if (signal.aborted) {
+    cancel();
+    return () => undefined;
+  }
+  let cancellations = cancellationsBySignal.get(signal);
+  if (!cancellations) {
+    const tracked = new Set<() => void>();
+    cancellationsBySignal.set(signal, tracked);
+    signal.addEventListener('abort', () => {
+      for (const run of tracked) run();
+      tracked.clear();
+    }, { once: true });
+    cancellations = tracked;
+  }
+  const set = cancellations;
+  set.add(cancel);
+  return () => set.delete(cancel);
+}
 
 /** The error an aborted request fails with, as Node's own `signal` option gives it. */
 function abortError(): Error {
   return Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
 }
 
-function abortOnSignal(signal: AbortSignal, req: http.ClientRequest): void {
-  if (signal.aborted) {
-    req.destroy(abortError());
-    return;
-  }
-  let requests = inFlightBySignal.get(signal);
-  if (!requests) {
-    const tracked = new Set<http.ClientRequest>();
-    inFlightBySignal.set(signal, tracked);
-    signal.addEventListener('abort', () => {
-      for (const r of tracked) r.destroy(abortError());
-      tracked.clear();
-    }, { once: true });
-    requests = tracked;
-  }
-  const set = requests;
-  set.add(req);
-  req.once('close', () => set.delete(req));
-}
-
-/**
- * What undici listens to instead of the caller's signal (see inFlightBySignal): one listener on
- * the signal serves every request in flight under it.
- */
+/** What undici listens to instead of the caller's signal (an emitter with `aborted`, as it accepts). */
 class AbortRelay extends EventEmitter {
   aborted = false;
-  constructor(private readonly inFlight: Set<AbortRelay>) {
-    super();
-    inFlight.add(this);
-  }
   abort(): void {
     this.aborted = true;
     this.emit('abort');
   }
-  done(): void {
-    this.inFlight.delete(this);
-  }
-}
-
-const relaysBySignal = new WeakMap<AbortSignal, Set<AbortRelay>>();
-
-function relayAbort(signal: AbortSignal): AbortRelay {
-  let relays = relaysBySignal.get(signal);
-  if (!relays) {
-    const tracked = new Set<AbortRelay>();
-    relaysBySignal.set(signal, tracked);
-    signal.addEventListener('abort', () => {
-      for (const relay of tracked) relay.abort();
-      tracked.clear();
-    }, { once: true });
-    relays = tracked;
-  }
-  const relay = new AbortRelay(relays);
-  if (signal.aborted) relay.abort();
-  return relay;
 }
 
 function patchRequest(desc: ResourceDescriptor, namespace: string | undefined, name: string, patchType: PatchType, body: unknown, opts: PatchOptions): RequestOptions {
