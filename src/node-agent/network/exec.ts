@@ -3,6 +3,7 @@
 
 import { HelperCommandError, runHelper } from '../launcher/launch.js';
 import { limitedSpawn } from '../process-limit.js';
+import { netnsPath } from './names.js';
 
 export class NetworkCommandError extends Error {
   override readonly name = 'NetworkCommandError';
@@ -39,8 +40,6 @@ async function spawnCommand(command: string[], input: string | undefined, timeou
   }
 }
 
-/** Where `ip netns` keeps its named namespaces. */
-const NETNS_DIR = '/run/netns';
 
 /** stderr fragments meaning "the thing is already gone" (so deletes can be idempotent). */
 const GONE_PATTERNS = [
@@ -97,7 +96,7 @@ export class NodeCommands {
 
   /** The node namespace's path, undefined for the current one. */
   nodeNetnsPath(): string | undefined {
-    return this.nodeNetns ? `${NETNS_DIR}/${this.nodeNetns}` : undefined;
+    return this.nodeNetns ? netnsPath(this.nodeNetns) : undefined;
   }
 
   /** `ip` in the current namespace (for `ip netns add/del`, which are global). */

@@ -21,8 +21,13 @@ export function podNetnsName(podUid: string): string {
   return POD_NETNS_PREFIX + podUid.slice(0, 12).replace(/[^A-Za-z0-9-]/g, '-');
 }
 
+/** Where `ip netns` (and the launcher) bind a named network namespace. */
+export function netnsPath(name: string): string {
+  return `${NETNS_DIR}/${name}`;
+}
+
 export function podNetnsPath(podUid: string): string {
-  return `${NETNS_DIR}/${podNetnsName(podUid)}`;
+  return netnsPath(podNetnsName(podUid));
 }
 
 /** `kjv<8 hex>`: hashed so uids sharing a prefix still get distinct interface names. */

@@ -18,7 +18,7 @@ import { createVethPair, deleteLink, getLink, linkIndexOf, replaceAddress, repla
 import { renderGuardTable, renderGuardTableRemoval } from './guard.js';
 import { HostPortManager, type HostPortMapping } from './hostport.js';
 import { IpamStore, writeFileAtomic } from './ipam.js';
-import { NETNS_DIR, checkBridgeName, hostVethName, podNetnsName, podNetnsPath } from './names.js';
+import { checkBridgeName, hostVethName, netnsPath, podNetnsName, podNetnsPath } from './names.js';
 
 export interface PodNetworkOptions {
   /** Bridge name, kjb<suffix>. */
@@ -278,17 +278,17 @@ export class PodNetwork {
    * False when the launcher cannot do it here (direct mode, unknown architecture): then `ip` runs.
    */
   private async wireThroughLauncher(netns: string, veth: string, ip: string, createNetns: boolean): Promise<boolean> {
-    const netnsPath = `${NETNS_DIR}/${netns}`;
+    const podNetns = netnsPath(netns);
     try {
-      if (createNetns && !(await newNetnsThroughLauncher(netnsPath))) return false;
+      if (createNetns && !(await newNetnsThroughLauncher(podNetns))) return false;
       const nodeNetns = this.commands.nodeNetnsPath();
       this.bridgeIndex ??= await netlinkThroughLauncher([wire(getLink(this.bridge))], { netns: nodeNetns }).then((replies) => replies && linkIndexOf(Buffer.from(replies[0]![0]!, 'hex')));
       if (this.bridgeIndex === undefined) return false;
       const nodeSide = [createVethPair(veth, 'eth0'), setMaster(veth, this.bridgeIndex), setHairpin(veth), setUp(veth)];
-      if (!(await netlinkThroughLauncher(nodeSide.map(wire), { netns: nodeNetns, nsfd: netnsPath }))) return false;
-      const found = await netlinkThroughLauncher([wire(getLink('eth0'))], { netns: netnsPath });
+      if (!(await netlinkThroughLauncher(nodeSide.map(wire), { netns: nodeNetns, nsfd: podNetns }))) return false;
+      const found = await netlinkThroughLauncher([wire(getLink('eth0'))], { netns: podNetns });
       const eth0 = linkIndexOf(Buffer.from(found![0]![0]!, 'hex'));
-      await netlinkThroughLauncher([setUp('lo'), replaceAddress(eth0, ip, this.prefix), setUp('eth0'), replaceDefaultRoute(eth0, this.gateway)].map(wire), { netns: netnsPath });
+      await netlinkThroughLauncher([setUp('lo'), replaceAddress(eth0, ip, this.prefix), setUp('eth0'), replaceDefaultRoute(eth0, this.gateway)].map(wire), { netns: podNetns });
       return true;
     } catch (error) {
       this.bridgeIndex = undefined; // the bridge may have been made again
@@ -302,19 +302,19 @@ export class PodNetwork {
    * False when the launcher cannot do it here (the caller runs `ip`).
    */
   private async unwireThroughLauncher(podUid: string): Promise<boolean> {
-    const netnsPath = `${NETNS_DIR}/${podNetnsName(podUid)}`;
+    const podNetns = podNetnsPath(podUid);
     try {
       const deleted = await netlinkThroughLauncher([wire(deleteLink(hostVethName(podUid)))], { netns: this.commands.nodeNetnsPath() }).catch((error: unknown) => {
         if (error instanceof LaunchError && error.code === 'ENODEV') return [];
         throw error;
       });
       if (deleted === undefined) return false;
-      if (!existsSync(netnsPath)) return true;
+      if (!existsSync(podNetns)) return true;
       // Not a mount point any more (EINVAL) is fine: the file still goes, as with `ip netns del`.
-      await mountThroughLauncher({ umount: { target: netnsPath, flags: MNT_DETACH } }).catch((error: unknown) => {
+      await mountThroughLauncher({ umount: { target: podNetns, flags: MNT_DETACH } }).catch((error: unknown) => {
         if (!(error instanceof LaunchError && (error.code === 'EINVAL' || error.code === 'ENOENT'))) throw error;
       });
-      rmSync(netnsPath, { force: true });
+      rmSync(podNetns, { force: true });
       return true;
     } catch (error) {
       throw launcherFailure(`removing the network of pod ${podUid}`, error);
