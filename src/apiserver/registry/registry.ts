@@ -187,10 +187,9 @@ export class ResourceRegistry {
     }
   }
 
-  /** Checks kind/apiVersion/namespace of a body against the request, and unknown fields per fieldValidation. */
   /**
-   * Decoding checks of a request's object: its envelope, then (unless `fields` is false, for an
-   * object whose fields were checked before, see checkFields) its fields.
+   * Checks kind/apiVersion/namespace of a body against the request, then (unless `fields` is
+   * false, for an object whose fields were checked before: see checkFields) its fields.
    */
   checkBody(body: KubeObject, namespace: string | undefined, ctx: RequestContext, options: { fields?: boolean } = {}): void {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body of the request must be a JSON object');

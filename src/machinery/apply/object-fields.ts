@@ -18,7 +18,7 @@ export function fieldSetOf(value: unknown, shape: Shape): FieldSet {
 
 /**
  * `wholeNodes` marks struct fields holding objects as members too when Go would omit them when
- * absent (see compareObjects): the rule for a subtree that appears or disappears whole.
+ * absent (see compareChanges): the rule for a subtree that appears or disappears whole.
  */
 function collect(value: unknown, shape: Shape, node: FieldSet, wholeNodes: boolean): void {
   if (isPlainObject(value)) {
@@ -48,12 +48,10 @@ function collect(value: unknown, shape: Shape, node: FieldSet, wholeNodes: boole
 }
 
 export interface Comparison {
-  /** In the new object only. */
-  added: FieldSet;
+  /** Added (in the new object only) or modified (leaves in both with different values). */
+  changed: FieldSet;
   /** In the old object only. */
   removed: FieldSet;
-  /** Leaves present in both with different values. */
-  modified: FieldSet;
 }
 
 /**
@@ -61,23 +59,13 @@ export interface Comparison {
  * removed or modified; nodes that appear or disappear whole are added or removed with everything
  * under them. A struct field that appears holding an object counts as a node of its own (`"."`)
  * when Go would have omitted it from the old object: maps, lists and pointers, but not required
- * fields or plain nested structs (those serialise even when empty).
+ * fields or plain nested structs (those serialise even when empty). Writers only need added and
+ * modified fields together, so they are collected in one set.
  */
-export function compareObjects(oldValue: unknown, newValue: unknown, shape: Shape): Comparison {
-  const changes: Comparison = { added: FieldSet.empty(), removed: FieldSet.empty(), modified: FieldSet.empty() };
+export function compareChanges(oldValue: unknown, newValue: unknown, shape: Shape): Comparison {
+  const changes: Comparison = { changed: FieldSet.empty(), removed: FieldSet.empty() };
   compareNodes(oldValue, newValue, shape, changes);
   return changes;
-}
-
-/**
- * compareObjects for writers that only need what changed (added or modified) and what was
- * removed, without a union of two sets afterwards.
- */
-export function compareChanges(oldValue: unknown, newValue: unknown, shape: Shape): { changed: FieldSet; removed: FieldSet } {
-  const changed = FieldSet.empty();
-  const removed = FieldSet.empty();
-  compareNodes(oldValue, newValue, shape, { added: changed, removed, modified: changed });
-  return { changed, removed };
 }
 
 function compareNodes(oldValue: unknown, newValue: unknown, shape: Shape, changes: Comparison): void {
@@ -96,7 +84,7 @@ function compareNodes(oldValue: unknown, newValue: unknown, shape: Shape, change
       else if (shape.kind === 'listMap') comparePair(element, oldItem, newItems.get(element), item.shape, changes);
     }
     for (const [element, newItem] of newItems) {
-      if (!element.startsWith('x:') && !oldItems.has(element)) recordWhole(element, newItem, item, changes.added);
+      if (!element.startsWith('x:') && !oldItems.has(element)) recordWhole(element, newItem, item, changes.changed);
     }
   }
 }
@@ -108,7 +96,7 @@ function compareKey(key: string, oldValue: Record<string, unknown>, newValue: Re
   const described = childShape(shape, key);
   if (!described) return;
   const element = fieldElement(key);
-  if (oldChild === undefined) recordWhole(element, newChild, described, changes.added);
+  if (oldChild === undefined) recordWhole(element, newChild, described, changes.changed);
   else if (newChild === undefined) recordWhole(element, oldChild, described, changes.removed);
   else comparePair(element, oldChild, newChild, described.shape, changes);
 }
@@ -117,15 +105,9 @@ function comparePair(element: PathElement, oldChild: unknown, newChild: unknown,
   // A subtree carried over by reference (the spec of a status write) cannot have changed.
   if (oldChild === newChild) return;
   if (isContainer(shape, oldChild) && isContainer(shape, newChild)) {
-    const added = changes.added.descend(element);
-    compareNodes(oldChild, newChild, shape, {
-      added,
-      removed: changes.removed.descend(element),
-      // compareChanges collects added and modified fields in one set
-      modified: changes.modified === changes.added ? added : changes.modified.descend(element),
-    });
+    compareNodes(oldChild, newChild, shape, { changed: changes.changed.descend(element), removed: changes.removed.descend(element) });
   } else if (!jsonEqual(oldChild, newChild)) {
-    changes.modified.insert([element]);
+    changes.changed.insert([element]);
   }
 }
 
