@@ -86,6 +86,34 @@ describe('FieldSet operations', () => {
   });
 });
 
+describe('FieldSet in-place and short-cut operations', () => {
+  test('intersects agrees with a non-empty intersection', () => {
+    const spec = FieldSet.of([f('spec'), f('replicas')], [f('spec'), f('template'), f('image')]);
+    const cases: Array<[FieldSet, boolean]> = [
+      [FieldSet.of([f('spec'), f('replicas')]), true],
+      [FieldSet.of([f('spec'), f('template'), f('image')]), true],
+      [FieldSet.of([f('spec')]), false], // a prefix is not a member
+      [FieldSet.of([f('status'), f('replicas')]), false],
+      [FieldSet.empty(), false],
+    ];
+    for (const [other, expected] of cases) {
+      assert.equal(spec.intersects(other), expected);
+      assert.equal(other.intersects(spec), expected);
+      assert.equal(!spec.intersection(other).isEmpty(), expected);
+    }
+  });
+
+  test('removeMembers and removeSubtree change the set itself and drop emptied branches', () => {
+    const set = FieldSet.of([f('apiVersion')], [f('metadata'), f('name')], [f('metadata'), f('labels'), f('app')], [f('spec'), f('a'), f('b')]);
+    set.removeMembers(FieldSet.of([f('apiVersion')], [f('metadata'), f('name')]));
+    set.removeSubtree([f('spec'), f('a'), f('b')]);
+    assert.deepEqual(set.toFieldsV1(), { 'f:metadata': { 'f:labels': { 'f:app': {} } } });
+    assert.equal(set.child(f('spec')), undefined, 'spec went with its last member');
+    set.removeSubtree([f('missing'), f('path')]);
+    assert.equal(set.size(), 1);
+  });
+});
+
 describe('describePath', () => {
   const cases: Array<[FieldPath, string]> = [
     [[f('spec'), f('replicas')], '.spec.replicas'],
