@@ -212,6 +212,13 @@ sub reap {
   }
 }
 
+# A request refused with errno, saying what failed.
+sub refuse {
+  my ($req, $errno, $what, %extra) = @_;
+  local $! = $errno;
+  reply({ id => $req->{id}, errno => $errno + 0, error => "$what: $!", %extra });
+}
+
 # mount(2) and umount2(2) right here: a mount costs a system call instead of a mount process
 # (which also parses the whole mount table). Strings go to syscall() as pointers, numbers as ints.
 sub do_mount_request {
@@ -227,16 +234,10 @@ sub do_mount_request {
     if (!$SYS_UMOUNT2) { $! = POSIX::ENOSYS(); }
     else { $ok = syscall($SYS_UMOUNT2 + 0, "$u->{target}", ($u->{flags} // 0) + 0) == 0; }
   }
-  if ($ok) { reply({ id => $req->{id}, code => 0 }); return; }
-  my $errno = $! + 0;
-  reply({ id => $req->{id}, errno => $errno, error => "$what: $!" });
+  return reply({ id => $req->{id}, code => 0 }) if $ok;
+  refuse($req, $! + 0, $what);
 }
 
-sub refuse {
-  my ($req, $errno, $what, %extra) = @_;
-  local $! = $errno;
-  reply({ id => $req->{id}, errno => $errno + 0, error => "$what: $!", %extra });
-}
 
 sub enter_netns {
   my ($path) = @_;
