@@ -292,5 +292,17 @@ describe('API server through the client library', () => {
     assert.match(JSON.parse(badLabel.body).message, /metadata.labels: Invalid value: "bad value!"/);
     await expectApiError(client.get(CONFIGMAPS, 'default', 'bad-label'), 'NotFound', 404);
     assert.equal((await client.get(CONFIGMAPS, 'default', 'sel-a')).metadata.name, 'sel-a');
+    // A merge patch is checked on its own fields: Strict refuses an unknown one, a wrong type is always refused.
+    const before = await client.get(CONFIGMAPS, 'default', 'sel-a');
+    const patch = (body: object, query = '') => raw(server, ca, { method: 'PATCH', path: `/api/v1/namespaces/default/configmaps/sel-a${query}`, token: 'integration-token', body: JSON.stringify(body), contentType: 'application/merge-patch+json' });
+    const strict = await patch({ data: { k: 'v' }, bogus: { deep: 1 } }, '?fieldValidation=Strict');
+    assert.equal(strict.code, 400);
+    assert.match(JSON.parse(strict.body).message, /strict decoding error: unknown field "bogus"/);
+    const wrongType = await patch({ data: 'not a map' });
+    assert.equal(wrongType.code, 400);
+    assert.match(JSON.parse(wrongType.body).message, /cannot unmarshal string into Go struct field ConfigMap.data of type map/);
+    const notAnObject = await patch(['replace'] as unknown as object);
+    assert.equal(notAnObject.code, 400);
+    assert.equal((await client.get(CONFIGMAPS, 'default', 'sel-a')).metadata.resourceVersion, before.metadata.resourceVersion, 'nothing was written');
   });
 });
