@@ -1,5 +1,5 @@
 // Pod start latency of the real node agent (a script, not a test; run as root):
-//   node dist/bench/pod-start-bench.js [--pods 100] [--parallel 10] [--warmup N] [--bare 30] [--cpu-prof DIR] [--json FILE]
+//   node dist/bench/pod-start-bench.js [--pods 100] [--parallel 10] [--warmup N] [--warmup-rounds 1] [--bare 30] [--cpu-prof DIR] [--json FILE]
 //   node dist/bench/pod-start-bench.js --spawn-only [--spawns 200]   (helper spawn cost alone, no cluster)
 // Starts a cluster as the e2e tests do (server + in-process agent, pods in a private node netns,
 // busybox from a throwaway local registry, image pulled once and `warmup` pods started with
@@ -464,6 +464,8 @@ async function main(): Promise<void> {
   const parallel = Number(arg('parallel', '10'));
   const bareRuns = Number(arg('bare', '30'));
   const warmupPods = Number(arg('warmup', String(count)));
+  // Rounds of `warmup` pods (deleted after each round) before measuring.
+  const warmupRounds = Number(arg('warmup-rounds', '1'));
   // --quick: only the two latency phases (no steady-state wait, baseline or stage breakdown).
   const quick = process.argv.includes('--quick');
   const profDir = arg('cpu-prof', '');
@@ -483,12 +485,14 @@ async function main(): Promise<void> {
     const warmStart = performance.now();
     await startPod(client, watch, 'warmup', cluster.busybox);
     results.firstPodWithPullMs = Math.round(performance.now() - warmStart);
-    const warmups = Array.from({ length: warmupPods }, (_, i) => `warmup-${i}`);
-    await Promise.all(Array.from({ length: parallel }, async () => {
-      for (let name = warmups.shift(); name; name = warmups.shift()) await startPod(client, watch, name, cluster.busybox);
-    }));
-    await deleteAllPods(client);
-    await waitForAgentIdle(cluster);
+    for (let round = 0; round < warmupRounds; round++) {
+      const warmups = Array.from({ length: warmupPods }, (_, i) => `warmup-${round}-${i}`);
+      await Promise.all(Array.from({ length: parallel }, async () => {
+        for (let name = warmups.shift(); name; name = warmups.shift()) await startPod(client, watch, name, cluster.busybox);
+      }));
+      await deleteAllPods(client);
+      await waitForAgentIdle(cluster);
+    }
     const pid = cluster.child().pid!;
     results.serverRssIdleKiB = rssKiB(pid).rss;
 

@@ -2,7 +2,7 @@
 # Installs the Debian packages Kijabi's tests use, when missing (idempotent; needs root to install).
 # kubectl is expected at /usr/bin/kubectl, as on the project's machines.
 set -euo pipefail
-packages=(crun runc conmon busybox-static nftables iproute2 procps skopeo umoci docker-registry apache2-utils etcd-server etcd-client conntrack jq attr perl)
+packages=(crun runc conmon busybox-static nftables iproute2 procps skopeo umoci docker-registry apache2-utils etcd-server etcd-client conntrack jq attr perl libjson-xs-perl)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -1,10 +1,11 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { directLaunch } from './direct-launch.js';
-import { LauncherClient, LauncherExitedError, LauncherUnavailableError } from './launcher-client.js';
+import { JSON_XS_INSTALL, LauncherClient, LauncherExitedError, LauncherUnavailableError, PERL_LAUNCHER_COMMAND } from './launcher-client.js';
 import { LaunchError, type LaunchRequest, type LaunchResult } from './launch-types.js';
 import { runCommand } from '../network/exec.js';
 import { createVethPair, getLink, linkIndexOf, replaceAddress, replaceDefaultRoute, setHairpin, setMaster, setUp, type NetlinkMessage } from '../network/netlink.js';
@@ -130,6 +131,35 @@ describe('launcher lifecycle', () => {
       assert.notEqual(fields[3], ownSession.slice(ownSession.lastIndexOf(')') + 2).split(' ')[3], 'not in the agent session');
     } finally {
       process.kill(sleeper, 'SIGKILL');
+    }
+  });
+
+  test('JSON::XS when perl has it; without it the core JSON::PP serves the same requests, with a hint', async () => {
+    const hasXs = spawnSync('/usr/bin/perl', ['-MJSON::XS', '-e', '1']).status === 0;
+    const usual = new LauncherClient();
+    try {
+      await usual.run({ argv: ['true'] });
+      assert.equal(usual.jsonModule, hasXs ? 'JSON::XS' : 'JSON::PP');
+    } finally {
+      usual.close();
+    }
+    // A JSON/XS.pm that fails to load stands for a machine without libjson-xs-perl.
+    const fakeLib = join(dir, 'no-json-xs');
+    mkdirSync(join(fakeLib, 'JSON'), { recursive: true });
+    writeFileSync(join(fakeLib, 'JSON', 'XS.pm'), 'die "not installed\\n";\n');
+    const diagnostics: string[] = [];
+    const [perl, ...rest] = PERL_LAUNCHER_COMMAND;
+    const fallback = new LauncherClient({ command: [perl!, `-I${fakeLib}`, ...rest], onDiagnostic: (line) => diagnostics.push(line) });
+    try {
+      const result = await fallback.run({ argv: ['sh', '-c', 'cat; echo "{\\"data\\": 7}" >&3'], stdin: 'zwei ü\n', syncPipe: true });
+      assert.equal(fallback.jsonModule, 'JSON::PP');
+      assert.equal(result.stdout, 'zwei ü\n');
+      assert.match(result.sync ?? '', /\{"data": 7\}/);
+      const timedOut = await fallback.run({ argv: ['sleep', '30'], timeoutMs: 50 });
+      assert.equal(timedOut.timedOut, true);
+      assert.ok(diagnostics.some((line) => line.includes(JSON_XS_INSTALL)), diagnostics.join('\n'));
+    } finally {
+      fallback.close();
     }
   });
 
