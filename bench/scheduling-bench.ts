@@ -39,7 +39,11 @@ interface PodTimes {
   node?: string;
 }
 
-/** Watches pods in the bench namespace from `resourceVersion` and stamps first bound / Running times. */
+/**
+ * Watches bound pods in the bench namespace from `resourceVersion` and stamps first bound / Running
+ * times. Creation is stamped by the creator, so the watch leaves out unbound pods (as the hollow
+ * nodes' watch does): the observer then costs the server and itself a third fewer events.
+ */
 class PodClock {
   readonly times = new Map<string, PodTimes>();
   bound = 0;
@@ -50,7 +54,7 @@ class PodClock {
   constructor(private readonly server: BenchServer) {}
 
   async start(resourceVersion: string): Promise<void> {
-    this.res = await this.server.client.open('GET', `/api/v1/namespaces/${NAMESPACE}/pods?watch=true&allowWatchBookmarks=false&resourceVersion=${resourceVersion}`);
+    this.res = await this.server.client.open('GET', `/api/v1/namespaces/${NAMESPACE}/pods?watch=true&allowWatchBookmarks=false&fieldSelector=spec.nodeName%21%3D&resourceVersion=${resourceVersion}`);
     if (this.res.statusCode !== 200) throw new Error(`watch failed: HTTP ${this.res.statusCode}`);
     let pending = '';
     this.res.on('data', (chunk: Buffer) => {
