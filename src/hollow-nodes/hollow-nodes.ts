@@ -10,12 +10,14 @@ import { Informer } from '../client/informer.js';
 import { createLogger, type Logger } from '../client/log.js';
 import { PatchTypes, type RestClient } from '../client/rest-client.js';
 import { runWorkers, WorkQueue } from '../client/work-queue.js';
-import { decidePod, hollowNode } from './status.js';
+import { decidePod, dueLeaseRenewals, hollowNode } from './status.js';
 
 const NODES = findResource('', 'v1', 'nodes')!;
 const PODS = findResource('', 'v1', 'pods')!;
 const LEASES = findResource('coordination.k8s.io', 'v1', 'leases')!;
 const LEASE_NAMESPACE = 'kube-node-lease';
+/** The heartbeat wakes at most this often (thousands of nodes renew a few at a time). */
+const HEARTBEAT_TICK_MS = 50;
 
 export interface HollowNodesOptions {
   client: RestClient;
@@ -59,7 +61,7 @@ export class HollowNodes {
     this.names.forEach((name, i) => this.indexByName.set(name, i));
   }
 
-  /** Registers every node (or refreshes an existing one's status). */
+  /** Registers every node (or refreshes an existing one's status) with its Lease. */
   async register(): Promise<void> {
     const { client } = this.options;
     await inBatches(this.names, this.options.concurrency ?? 16, async (name) => {
@@ -70,32 +72,48 @@ export class HollowNodes {
         if (!isApiError(err, 'AlreadyExists')) throw err;
       }
       await client.patchDiscardingResult(NODES, undefined, name, PatchTypes.merge, { status: node.status }, { subresource: 'status' });
+      // A registered node has its Lease, as a kubelet creates it at start.
+      await this.renewLease(name, true);
     });
     this.log.info('hollow nodes registered', { count: this.names.length });
   }
 
-  private async renewLease(name: string): Promise<void> {
+  /** Renews the node's Lease, creating it when missing (`createFirst`: at registration). */
+  private async renewLease(name: string, createFirst = false): Promise<void> {
     const { client } = this.options;
     const spec = { holderIdentity: name, leaseDurationSeconds: 40, renewTime: rfc3339Micro() };
+    const create = () => client.createDiscardingResult(LEASES, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: LEASE_NAMESPACE }, spec });
+    if (createFirst) {
+      try {
+        await create();
+        return;
+      } catch (err) {
+        if (!isApiError(err, 'AlreadyExists')) throw err;
+      }
+    }
     try {
       await client.patchDiscardingResult(LEASES, LEASE_NAMESPACE, name, PatchTypes.merge, { spec });
     } catch (err) {
       if (!isApiError(err, 'NotFound')) throw err;
-      await client.create(LEASES, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: LEASE_NAMESPACE }, spec });
+      await create();
     }
   }
 
+  /** Renews every node's Lease after registration, each at its own point of the interval. */
   private async heartbeat(signal: AbortSignal): Promise<void> {
     const interval = this.options.leaseIntervalMs ?? 10_000;
+    const registered = Date.now();
+    let next = 0;
     while (!signal.aborted) {
-      const started = Date.now();
-      await inBatches(this.names, this.options.concurrency ?? 16, async (name) => {
+      const step = dueLeaseRenewals(next, Date.now() - registered, interval, this.names.length, HEARTBEAT_TICK_MS);
+      next = step.next;
+      await inBatches(step.nodes, this.options.concurrency ?? 16, async (index) => {
         if (signal.aborted) return;
+        const name = this.names[index]!;
         await this.renewLease(name).catch((err: unknown) => this.log.warn('lease renewal failed', { node: name, err }));
       });
-      const wait = Math.max(0, interval - (Date.now() - started));
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
+        const timer = setTimeout(resolve, step.waitMs);
         signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
       });
     }

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decidePod, hollowNode, hollowNodeAddress, hollowPodCidr } from './status.js';
+import { decidePod, dueLeaseRenewals, hollowNode, hollowNodeAddress, hollowPodCidr } from './status.js';
 
 const NOW = new Date('2026-11-29T12:00:00Z');
 
@@ -38,5 +38,39 @@ describe('hollow node status', () => {
     assert.equal(status.podIP, '10.128.2.7');
     assert.ok(status.conditions.some((c) => c.type === 'Ready' && c.status === 'True'));
     assert.deepEqual(status.containerStatuses.map((c) => [c.name, c.ready, Boolean(c.state.running)]), [['a', true, true], ['b', true, true]]);
+  });
+});
+
+describe('lease renewals spread over the interval', () => {
+  test('4 nodes, 1 s interval: one renewal every 250 ms, in node order, round after round', () => {
+    assert.deepEqual(dueLeaseRenewals(0, 0, 1000, 4), { nodes: [], next: 0, waitMs: 250 });
+    assert.deepEqual(dueLeaseRenewals(0, 250, 1000, 4), { nodes: [0], next: 1, waitMs: 250 });
+    assert.deepEqual(dueLeaseRenewals(1, 760, 1000, 4), { nodes: [1, 2], next: 3, waitMs: 240 });
+    assert.deepEqual(dueLeaseRenewals(3, 1000, 1000, 4), { nodes: [3], next: 4, waitMs: 250 });
+    assert.deepEqual(dueLeaseRenewals(4, 1250, 1000, 4), { nodes: [0], next: 5, waitMs: 250 });
+  });
+
+  test('every node renews within one interval of registration', () => {
+    const count = 5000;
+    const renewed = new Set<number>();
+    let next = 0;
+    for (let elapsed = 0; elapsed <= 40_000; elapsed += 100) {
+      const step = dueLeaseRenewals(next, elapsed, 40_000, count);
+      step.nodes.forEach((n) => renewed.add(n));
+      next = step.next;
+      assert.ok(step.nodes.length <= 13, `at most ${count / 400} per 100 ms tick, got ${step.nodes.length}`);
+    }
+    assert.equal(renewed.size, count);
+  });
+
+  test('a heartbeat that fell behind renews each late node once', () => {
+    const step = dueLeaseRenewals(2, 3500, 1000, 4);
+    assert.deepEqual(step.nodes, [2, 3, 0, 1]);
+    assert.equal(step.next, 14);
+    assert.equal(step.waitMs, 250);
+  });
+
+  test('the wait has a floor, so a huge node count does not spin', () => {
+    assert.equal(dueLeaseRenewals(0, 0, 10_000, 100_000, 50).waitMs, 50);
   });
 });

@@ -120,3 +120,28 @@ export function decidePod(pod: PodLike, nodeIndex: number, podNumber: number, no
   if (initContainerStatuses.length) status.initContainerStatuses = initContainerStatuses;
   return { type: 'report-running', status };
 }
+
+/** What the lease heartbeat does next: renew `nodes` (indexes) now, then wait `waitMs`. */
+export interface LeaseRenewalStep {
+  nodes: number[];
+  /** The number of the next renewal not yet started. */
+  next: number;
+  waitMs: number;
+}
+
+/**
+ * Lease renewals spread evenly over each interval, as independent kubelets renew theirs (a
+ * thousand nodes renewing at once would be a burst no real cluster sees): renewal k (k = 0, 1, ...)
+ * is node k % count, due (k + 1) / count intervals after registration, so every node renews within
+ * one interval of the last time. A heartbeat that fell behind renews each late node once, not once
+ * per missed interval. `waitMs` is the time until the next renewal is due, at least `minWaitMs`.
+ */
+export function dueLeaseRenewals(next: number, elapsedMs: number, intervalMs: number, count: number, minWaitMs = 0): LeaseRenewalStep {
+  const due = Math.floor((elapsedMs * count) / intervalMs);
+  const from = Math.max(next, due - count);
+  const nodes: number[] = [];
+  for (let k = from; k < due; k++) nodes.push(k % count);
+  const after = Math.max(next, due);
+  const nextDueMs = ((after + 1) * intervalMs) / count;
+  return { nodes, next: after, waitMs: Math.max(minWaitMs, Math.ceil(nextDueMs - elapsedMs)) };
+}
