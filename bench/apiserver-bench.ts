@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { printSelfTimes, topSelfTimes, type SelfTime } from './apiserver-profile.js';
+import { calibrationMs } from './machine-speed.js';
 import {
   cpuTimeMs, HttpsClient, median, memoryMiB, printTable, round, runPool, startServer, summarise,
   type BenchServer, type Summary,
@@ -411,7 +412,7 @@ async function main(): Promise<void> {
   const unknown = selected.filter((name) => !known.includes(name));
   if (unknown.length) throw new Error(`unknown benchmark(s) ${unknown.join(', ')}; choose from ${known.join(', ')}`);
   const results: Record<string, unknown> = {
-    machine: { node: process.version, platform: `${process.platform} ${process.arch}`, kernel: release(), cpus: availableParallelism(), memoryGiB: round(totalmem() / 2 ** 30), loadAverageAtStart: loadavg().map((l) => round(l, 2)) },
+    machine: { node: process.version, platform: `${process.platform} ${process.arch}`, kernel: release(), cpus: availableParallelism(), memoryGiB: round(totalmem() / 2 ** 30), loadAverageAtStart: loadavg().map((l) => round(l, 2)), calibrationMs: calibrationMs() },
     date: new Date().toISOString(),
   };
   if (selected.includes('create')) results.create = await benchCreate();

@@ -17,6 +17,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmdirSync, r
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { calibrationMs } from './machine-speed.js';
 import type { KubeObject } from '../src/api/meta.js';
 import { findResource } from '../src/api/resources.js';
 import { RestClient } from '../src/client/rest-client.js';
@@ -470,6 +471,8 @@ async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const profDir = arg('cpu-prof', '');
   if (profDir) process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import ${profilerPreload(profDir)}`.trim();
+  // Before the cluster starts: the machine's speed, not the benchmark's own load.
+  const speed = calibrationMs();
   const load = { start: loadavg()[0]!, end: 0 };
   const cluster = await startNodeCluster({ crashBackoffMs: 1000 });
   delete process.env.NODE_OPTIONS;
@@ -557,7 +560,7 @@ async function main(): Promise<void> {
     await cluster.stop();
   }
   load.end = loadavg()[0]!;
-  results.machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10, kernel: release(), node: process.version, load1: load };
+  results.machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10, kernel: release(), node: process.version, load1: load, calibrationMs: speed };
   const json = JSON.stringify(results, null, 2);
   const out = arg('json', '');
   if (out) writeFileSync(out, json + '\n');

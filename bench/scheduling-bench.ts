@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuTimeMs, memoryMiB, printTable, round, runPool, startServer, type BenchServer } from './apiserver-support.js';
 import { printSelfTimes, topSelfTimes } from './apiserver-profile.js';
+import { calibrationMs } from './machine-speed.js';
 import { startHollowNodes, type HollowNodesProcess } from '../test/support/hollow.js';
 import { MOST_ALLOCATED } from '../test/support/scheduler-config.js';
 import { RestClient } from '../src/client/rest-client.js';
@@ -335,7 +336,7 @@ async function main(): Promise<void> {
   CONCURRENCY = Number(values.clients);
   const which = positionals.length ? positionals : ['throughput', 'scale', 'packing'];
   const pods = Number(values.pods);
-  console.log(`machine: ${(await import('node:os')).cpus().length} CPUs, node ${process.version}`);
+  console.log(`machine: ${(await import('node:os')).cpus().length} CPUs, node ${process.version}, speed: calibration ${calibrationMs()} ms (bench/machine-speed.ts; lower is faster)`);
   if (which.includes('throughput')) {
     for (const nodes of values.nodes ? [Number(values.nodes)] : [1000, 5000]) await throughput(nodes, pods, values['cpu-prof']);
   }
