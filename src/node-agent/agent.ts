@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isApiError } from '../api/errors.js';
 import type { KubeObject } from '../api/meta.js';
-import { findResource } from '../api/resources.js';
+import { findResource, type ResourceDescriptor } from '../api/resources.js';
 import { EventRecorder } from '../client/event-recorder.js';
 import { createLogger, type Logger } from '../client/log.js';
 import type { RestClient } from '../client/rest-client.js';
@@ -27,6 +27,7 @@ import { prepareRunDir } from './runtime/run-dir.js';
 import { SparePodDirs } from './pods/spare-dirs.js';
 import { ContainerRuntime } from './runtime/container-runtime.js';
 import { AgentStreamingBackend } from './streaming-backend.js';
+import { WatchedObjects } from './volumes/watched-objects.js';
 import { StreamingServer } from './streaming/streaming-server.js';
 
 export interface NodeAgentOptions {
@@ -60,13 +61,20 @@ export interface NodeAgentOptions {
   log?: Logger;
 }
 
-/** ObjectSource reading straight from the API (configMaps and secrets of env and volumes). */
+/**
+ * ObjectSource of the API: configMaps and secrets (of env and volumes) from a watch per object
+ * (WatchedObjects), read directly until that watch has listed.
+ */
 export class ClientObjectSource implements ObjectSource {
   private readonly configMaps = findResource('', 'v1', 'configmaps')!;
   private readonly secrets = findResource('', 'v1', 'secrets')!;
-  constructor(private readonly client: RestClient) {}
+  private readonly watched: WatchedObjects;
 
-  private async get(desc: typeof this.configMaps, ns: string, name: string): Promise<KubeObject | undefined> {
+  constructor(private readonly client: RestClient, log?: Logger) {
+    this.watched = new WatchedObjects(client, (desc, ns, name) => this.getDirect(desc, ns, name), { log });
+  }
+
+  private async getDirect(desc: ResourceDescriptor, ns: string, name: string): Promise<KubeObject | undefined> {
     try {
       return await this.client.get(desc, ns, name);
     } catch (err) {
@@ -76,11 +84,16 @@ export class ClientObjectSource implements ObjectSource {
   }
 
   getConfigMap(ns: string, name: string): Promise<KubeObject | undefined> {
-    return this.get(this.configMaps, ns, name);
+    return this.watched.get(this.configMaps, ns, name);
   }
 
   getSecret(ns: string, name: string): Promise<KubeObject | undefined> {
-    return this.get(this.secrets, ns, name);
+    return this.watched.get(this.secrets, ns, name);
+  }
+
+  /** Stops the watches. */
+  close(): void {
+    this.watched.close();
   }
 
   /** TokenRequest for serviceAccountToken projections (the serviceaccounts/token subresource). */
@@ -220,7 +233,7 @@ export class NodeAgent {
 
       const deps = await loadKubeletDeps();
       if (deps.standIns.length > 0) log.warn('using stand-ins for modules not present yet', { modules: deps.standIns });
-      const source = new ClientObjectSource(o.client);
+      const source = new ClientObjectSource(o.client, log.with({ component: 'watched-objects' }));
       const events = new EventRecorder({ client: o.client, component: 'kubelet', host: o.nodeName, log });
       const crash: BackoffPolicy = { ...DEFAULT_CRASH_BACKOFF, ...(o.crashLoopBackoff ?? {}) };
       const spares = new SparePodDirs(podsDir, join(o.dataDir, 'spare-pods'));
@@ -254,6 +267,7 @@ export class NodeAgent {
         await Promise.all([heartbeat.run(signal), manager.start(signal), routes.start(signal)]);
       } finally {
         housekeeping();
+        source.close();
       }
       await events.flush();
     } finally {
