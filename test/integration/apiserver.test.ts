@@ -155,6 +155,14 @@ describe('API server through the client library', () => {
     );
   });
 
+  test('concurrent patches of one object without a resourceVersion all succeed (the store retries, as Kubernetes does)', async () => {
+    await client.create(CONFIGMAPS, configMap('contended'));
+    const writers = 100;
+    await Promise.all(Array.from({ length: writers }, (_, i) => client.patch(CONFIGMAPS, 'default', 'contended', PatchTypes.merge, { data: { [`k${i}`]: String(i) } })));
+    const after = await client.get(CONFIGMAPS, 'default', 'contended');
+    assert.equal(Object.keys((after as { data?: object }).data ?? {}).filter((k) => k.startsWith('k')).length, writers);
+  });
+
   test('generation follows spec changes only, and status is written only through /status', async () => {
     const created = await client.create(DEPLOYMENTS, { ...deployment('gen'), status: { replicas: 99 } });
     assert.equal(created.metadata.generation, 1);

@@ -38,7 +38,13 @@ export interface VersionConversion {
   fromStorage(obj: KubeObject): KubeObject;
 }
 
-const MAX_UPDATE_RETRIES = 8;
+/**
+ * Compare-and-swap rounds of one update without a resourceVersion precondition. Every lost round
+ * means another write to the object went in, so contention always makes progress; Kubernetes'
+ * store retries without limit (100 concurrent patches of one object need up to 99 rounds). The
+ * bound only stops a loop that would make none.
+ */
+const MAX_UPDATE_RETRIES = 1000;
 
 /**
  * Subresources that change fields of the main resource the kind's update rules forbid: pods/binding
