@@ -39,3 +39,37 @@ test('values over a sixteenth of the bound are not kept; stale order entries do 
   assert.equal(cache.size, 0);
   assert.equal(cache.totalSize, 0);
 });
+
+test('a key read often survives a flood of writes to other keys; unread ones go', () => {
+  const cache = new FifoCache<string, number>(100, 1);
+  cache.set('hot', 0, 1);
+  cache.set('cold', 0, 1);
+  for (let i = 0; i < 10_000; i++) {
+    cache.set(`w${i}`, i, 1);
+    if (i % 10 === 0) {
+      assert.equal(cache.get('hot'), 0, `hot still there after ${i} writes`);
+      cache.touch('hot');
+    }
+  }
+  assert.equal(cache.get('cold'), undefined);
+  assert.equal(cache.size, 100);
+  assert.ok((cache as unknown as { order: unknown[] }).order.length < 2_000, 'order compacted');
+});
+
+test('touching a fresh entry changes nothing', () => {
+  const cache = new FifoCache<string, number>(4, 1);
+  for (const k of ['a', 'b', 'c', 'd']) cache.set(k, 1, 1);
+  cache.touch('d'); // newest: stays
+  cache.touch('a'); // oldest: becomes the newest
+  cache.set('e', 1, 1); // evicts b, not a
+  assert.equal(cache.get('a'), 1);
+  assert.equal(cache.get('b'), undefined);
+  assert.equal(cache.get('d'), 1);
+});
+
+test('a long run of new keys does not keep the evicted ones\' places', () => {
+  const cache = new FifoCache<string, number>(100, 1);
+  for (let i = 0; i < 100_000; i++) cache.set(`k${i}`, i, 1);
+  assert.equal(cache.size, 100);
+  assert.ok((cache as unknown as { order: unknown[] }).order.length < 2_000, 'consumed order places dropped');
+});

@@ -1,4 +1,5 @@
-// A cache bounded by the total size of its values, evicting the oldest insertions first. The
+// A cache bounded by the total size of its values, evicting the oldest insertions first (touch()
+// gives an often-read entry a second life). The
 // order lives in an array beside the map, so eviction never iterates the map (a Map whose first
 // entries are deleted over and over makes every walk from its start skip the holes they leave).
 
@@ -25,6 +26,19 @@ export class FifoCache<K, V> {
     return this.entries.get(key)?.value;
   }
 
+  /**
+   * Marks `key` as read: an entry in the older half of the cache becomes the newest, so a key read
+   * often (a ServiceAccount every pod create looks up) outlives a flood of writes to other keys.
+   * Entries in the newer half stay where they are, so reads of fresh entries cost nothing.
+   */
+  touch(key: K): void {
+    const entry = this.entries.get(key);
+    if (!entry || this.seq - entry.seq < this.entries.size / 2) return;
+    entry.seq = ++this.seq;
+    this.order.push({ key, seq: entry.seq });
+    this.compactIfWasteful();
+  }
+
   /** Stores `value` as the newest entry (a value over maxEntrySize is not kept). */
   set(key: K, value: V, size: number): void {
     this.delete(key);
@@ -41,8 +55,16 @@ export class FifoCache<K, V> {
         this.total -= entry.size;
       }
     }
-    // Entries replaced or deleted leave stale places in the order: drop them now and then.
-    if (this.order.length - this.head > 2 * this.entries.size + 1024) this.compact();
+    this.compactIfWasteful();
+  }
+
+  /**
+   * Entries replaced, deleted or touched leave stale places in the order, and evicted ones a
+   * consumed prefix: drop them once they outnumber the live places (amortised O(1) per write).
+   */
+  private compactIfWasteful(): void {
+    const live = this.order.length - this.head;
+    if (live > 2 * this.entries.size + 1024 || this.head > live + 1024) this.compact();
   }
 
   delete(key: K): void {

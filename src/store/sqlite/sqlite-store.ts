@@ -137,7 +137,10 @@ export class SqliteStore implements Store {
     const revision = resolveReadRevision(options.revision, this.revision, this.compactRev);
     if (revision === this.revision) {
       const cached = this.latest.get(key);
-      if (cached) return cached;
+      if (cached) {
+        this.latest.touch(key);
+        return cached;
+      }
       const row = this.stmt.latest.get(key) as LogRow | undefined;
       if (!row || row.deleted) return undefined;
       const kv = rowToKeyValue(row);
