@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalQuantity, compareQuantities, formatQuantity, isValidQuantity, parseQuantity, quantityMilliValue, quantityValue } from './quantity.js';
+import { canonicalQuantity, compareQuantities, formatQuantity, isValidQuantity, parseQuantity, parseQuantityExact, quantityMilliValue, quantityValue } from './quantity.js';
 
 describe('parseQuantity', () => {
   const cases: Array<[string, number]> = [
@@ -77,4 +77,15 @@ test('compareQuantities, milli and whole values', () => {
   assert.equal(quantityValue('1.5Ki'), 1536);
   assert.equal(quantityValue('100m'), 1);
   assert.throws(() => parseQuantity('nope'), /quantities must match/);
+});
+
+test('parsed quantities are remembered: the same shared, frozen result; malformed ones stay malformed', () => {
+  const first = parseQuantityExact('250m');
+  assert.equal(parseQuantityExact('250m'), first);
+  assert.ok(Object.isFrozen(first));
+  assert.equal(parseQuantityExact('12x'), undefined);
+  assert.equal(parseQuantityExact('12x'), undefined);
+  // More distinct texts than the cache holds still parse right.
+  for (let i = 0; i < 10_000; i++) assert.equal(parseQuantityExact(`${i}Mi`)?.nanos, BigInt(i) * (1n << 20n) * 1_000_000_000n);
+  assert.equal(parseQuantityExact('250m')?.nanos, 250_000_000n);
 });
