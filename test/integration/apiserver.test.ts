@@ -11,7 +11,8 @@ import { request as httpsRequest } from 'node:https';
 import { isApiError } from '../../src/api/errors.js';
 import type { KubeObject, WatchEvent } from '../../src/api/meta.js';
 import { findResource } from '../../src/api/resources.js';
-import { runServer, type RunningServer } from '../../src/cmd/server.js';
+import type { RunningServer } from '../../src/cmd/server.js';
+import { startInProcessServer } from '../support/in-process-server.js';
 import { Informer } from '../../src/client/informer.js';
 import { loadKubeconfig } from '../../src/client/kubeconfig.js';
 import { PatchTypes, RestClient } from '../../src/client/rest-client.js';
@@ -74,18 +75,7 @@ describe('API server through the client library', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kijabi-int-'));
-    server = await runServer({
-      dataDir: dir,
-      bindAddress: '127.0.0.1',
-      httpsListenPort: 0,
-      token: 'integration-token',
-      disableAgent: true,
-      disableScheduler: true,
-      disableControllers: true,
-      serviceCidr: '10.43.0.0/16',
-      clusterCidr: '10.42.0.0/16',
-      nodePortRange: [30000, 32767],
-    });
+    server = await startInProcessServer(dir, 'integration-token');
     client = RestClient.fromKubeconfig(server.kubeconfigPath);
     ca = loadKubeconfig(server.kubeconfigPath).ca!;
   });

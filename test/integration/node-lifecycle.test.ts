@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import type { KubeObject } from '../../src/api/meta.js';
 import { findResource } from '../../src/api/resources.js';
-import { runServer, type RunningServer } from '../../src/cmd/server.js';
+import type { RunningServer } from '../../src/cmd/server.js';
+import { startInProcessServer } from '../support/in-process-server.js';
 import { createLogger } from '../../src/client/log.js';
 import { RestClient } from '../../src/client/rest-client.js';
 import { EndpointsController } from '../../src/controllers/endpoints/controller.js';
@@ -54,20 +55,10 @@ describe('node lifecycle and endpoints with hollow nodes', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kijabi-nodelc-'));
-    server = await runServer({
-      dataDir: join(dir, 'data'),
-      bindAddress: '127.0.0.1',
-      httpsListenPort: 0,
-      token: 'nodelc-token',
+    server = await startInProcessServer(join(dir, 'data'), 'nodelc-token', {
       // Failover "one flag away": pods without their own NoExecute toleration leave a lost node at once.
       defaultNotReadyTolerationSeconds: 0,
       defaultUnreachableTolerationSeconds: 0,
-      disableAgent: true,
-      disableScheduler: true,
-      disableControllers: true,
-      serviceCidr: '10.43.0.0/16',
-      clusterCidr: '10.42.0.0/16',
-      nodePortRange: [30000, 32767],
     });
     client = RestClient.fromKubeconfig(server.kubeconfigPath);
     const log = createLogger('test', { level: 'warn' });

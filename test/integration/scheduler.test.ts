@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import type { KubeObject } from '../../src/api/meta.js';
 import { findResource } from '../../src/api/resources.js';
-import { runServer, type RunningServer } from '../../src/cmd/server.js';
+import type { RunningServer } from '../../src/cmd/server.js';
+import { startInProcessServer } from '../support/in-process-server.js';
 import { PatchTypes, RestClient } from '../../src/client/rest-client.js';
 import { HollowNodes } from '../../src/hollow-nodes/hollow-nodes.js';
 import { eventually } from '../support/cluster.js';
@@ -80,18 +81,9 @@ describe('scheduler with hollow nodes', () => {
     dir = mkdtempSync(join(tmpdir(), 'kijabi-sched-'));
     const config = join(dir, 'scheduler.yaml');
     writeFileSync(config, MOST_ALLOCATED);
-    server = await runServer({
-      dataDir: join(dir, 'data'),
-      bindAddress: '127.0.0.1',
-      httpsListenPort: 0,
-      token: 'sched-token',
-      disableAgent: true,
+    server = await startInProcessServer(join(dir, 'data'), 'sched-token', {
       disableScheduler: false,
-      disableControllers: true,
       schedulerConfig: config,
-      serviceCidr: '10.43.0.0/16',
-      clusterCidr: '10.42.0.0/16',
-      nodePortRange: [30000, 32767],
     });
     client = RestClient.fromKubeconfig(server.kubeconfigPath);
     await addHollowNodes('pack-', 20);

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { isApiError } from '../../src/api/errors.js';
 import type { KubeObject } from '../../src/api/meta.js';
 import { findResource } from '../../src/api/resources.js';
-import { runServer, type RunningServer } from '../../src/cmd/server.js';
+import type { RunningServer } from '../../src/cmd/server.js';
+import { startInProcessServer } from '../support/in-process-server.js';
 import { loadKubeconfig } from '../../src/client/kubeconfig.js';
 import { RestClient } from '../../src/client/rest-client.js';
 import { WebSocket } from 'ws';
@@ -40,11 +41,7 @@ describe('service account tokens', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kijabi-sa-'));
-    server = await runServer({
-      dataDir: dir, bindAddress: '127.0.0.1', httpsListenPort: 0, token: 'sa-admin-token',
-      disableAgent: true, disableScheduler: true, disableControllers: false,
-      serviceCidr: '10.43.0.0/16', clusterCidr: '10.42.0.0/16', nodePortRange: [30000, 32767],
-    });
+    server = await startInProcessServer(dir, 'sa-admin-token', { disableControllers: false });
     admin = RestClient.fromKubeconfig(server.kubeconfigPath);
     await eventually(() => admin.get(SERVICE_ACCOUNTS, 'default', 'default').catch(() => undefined), { message: 'default service account' });
   });

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import type { KubeObject } from '../../src/api/meta.js';
 import { findResource } from '../../src/api/resources.js';
-import { runServer, type RunningServer } from '../../src/cmd/server.js';
+import type { RunningServer } from '../../src/cmd/server.js';
+import { startInProcessServer } from '../support/in-process-server.js';
 import { createLogger } from '../../src/client/log.js';
 import { RestClient } from '../../src/client/rest-client.js';
 import { HollowNodes } from '../../src/hollow-nodes/hollow-nodes.js';
@@ -39,17 +40,9 @@ describe('a settled cluster stays quiet', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kijabi-quiet-'));
-    server = await runServer({
-      dataDir: join(dir, 'data'),
-      bindAddress: '127.0.0.1',
-      httpsListenPort: 0,
-      token: 'quiet-token',
-      disableAgent: true,
+    server = await startInProcessServer(join(dir, 'data'), 'quiet-token', {
       disableScheduler: false,
       disableControllers: false,
-      serviceCidr: '10.43.0.0/16',
-      clusterCidr: '10.42.0.0/16',
-      nodePortRange: [30000, 32767],
     });
     client = RestClient.fromKubeconfig(server.kubeconfigPath);
     // Leases renew once a minute here, so any write during the quiet window is a controller's.

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeObject } from '../../src/api/meta.js';
 import { findResource, type ResourceDescriptor } from '../../src/api/resources.js';
-import { runServer, type RunningServer } from '../../src/cmd/server.js';
+import type { RunningServer } from '../../src/cmd/server.js';
+import { startInProcessServer } from '../support/in-process-server.js';
 import { createLogger } from '../../src/client/log.js';
 import { PatchTypes, RestClient } from '../../src/client/rest-client.js';
 import { WatchedObjects } from '../../src/node-agent/volumes/watched-objects.js';
@@ -30,18 +31,7 @@ describe('WatchedObjects on the real API server', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kijabi-watched-'));
-    server = await runServer({
-      dataDir: join(dir, 'data'),
-      bindAddress: '127.0.0.1',
-      httpsListenPort: 0,
-      token: 'watched-token',
-      disableAgent: true,
-      disableScheduler: true,
-      disableControllers: true,
-      serviceCidr: '10.43.0.0/16',
-      clusterCidr: '10.42.0.0/16',
-      nodePortRange: [30000, 32767],
-    });
+    server = await startInProcessServer(join(dir, 'data'), 'watched-token');
     client = RestClient.fromKubeconfig(server.kubeconfigPath);
     const direct = async (desc: ResourceDescriptor, ns: string, name: string) => {
       directReads.push(`${desc.resource}/${ns}/${name}`);
