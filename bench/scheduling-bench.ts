@@ -9,6 +9,7 @@
 //   node dist/bench/scheduling-bench.js packing
 //   node dist/bench/scheduling-bench.js throughput --cpu-prof /tmp/sched-prof
 //   node dist/bench/scheduling-bench.js throughput --clients 64          # more concurrent creators
+//   node dist/bench/scheduling-bench.js throughput --nodes 1000 --repeat 5  # min / median / max of 5 runs
 //
 // Hollow nodes renew their Leases every 40 s (--lease-interval 40) so that 5,000 nodes add about
 // 125 lease writes/s instead of 500/s; the figures are about scheduling, not heartbeats.
@@ -209,6 +210,21 @@ function report(title: string, result: BatchResult, extra: [string, string | num
   ]);
 }
 
+/** Min / median / max over repeated throughput runs. */
+function summarizeRuns(nodes: number, runs: BatchResult[]): void {
+  const spread = (values: number[]): string => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return `${sorted[0]} / ${sorted[Math.floor(sorted.length / 2)]} / ${sorted[sorted.length - 1]}`;
+  };
+  printTable(`Scheduling throughput, ${nodes} hollow nodes: ${runs.length} runs (min / median / max)`, [
+    ['Running', spread(runs.map((r) => r.runningPerS)), 'pods/s end to end'],
+    ['CPU per pod: server', spread(runs.map((r) => r.cpuPerPod.server)), 'ms'],
+    ['CPU per pod: server main thread', spread(runs.map((r) => r.cpuPerPod.serverMain)), 'ms'],
+    ['CPU per pod: hollow nodes', spread(runs.map((r) => r.cpuPerPod.hollow)), 'ms'],
+    ['CPU per pod: bench client', spread(runs.map((r) => r.cpuPerPod.client)), 'ms'],
+  ]);
+}
+
 async function profileSummary(dir: string | undefined): Promise<void> {
   if (!dir) return;
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
@@ -331,6 +347,7 @@ async function main(): Promise<void> {
       total: { type: 'string', default: '30000' },
       'cpu-prof': { type: 'string' },
       clients: { type: 'string', default: '16' },
+      repeat: { type: 'string', default: '1' },
     },
   });
   CONCURRENCY = Number(values.clients);
@@ -338,7 +355,12 @@ async function main(): Promise<void> {
   const pods = Number(values.pods);
   console.log(`machine: ${(await import('node:os')).cpus().length} CPUs, node ${process.version}, speed: calibration ${calibrationMs()} ms (bench/machine-speed.ts; lower is faster)`);
   if (which.includes('throughput')) {
-    for (const nodes of values.nodes ? [Number(values.nodes)] : [1000, 5000]) await throughput(nodes, pods, values['cpu-prof']);
+    for (const nodes of values.nodes ? [Number(values.nodes)] : [1000, 5000]) {
+      // Each run on a fresh server; the machine's speed drifts, so a range says more than one run.
+      const runs: BatchResult[] = [];
+      for (let run = 0; run < Number(values.repeat); run++) runs.push(await throughput(nodes, pods, values['cpu-prof']));
+      if (runs.length > 1) summarizeRuns(nodes, runs);
+    }
   }
   if (which.includes('scale')) await scale(Number(values.nodes ?? 5000), pods, Number(values.total));
   if (which.includes('packing')) await packing();
