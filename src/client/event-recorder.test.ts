@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { notFound } from '../api/errors.js';
 import type { KubeObject } from '../api/meta.js';
-import { EventRecorder } from './event-recorder.js';
+import { EventRecorder, eventName } from './event-recorder.js';
 import { createLogger } from './log.js';
 import type { RestClient } from './rest-client.js';
 
@@ -59,4 +59,14 @@ describe('EventRecorder', () => {
     await rec.flush();
     assert.deepEqual(calls.map((c) => c.op), ['create', 'patch', 'create']);
   });
+});
+
+test('event names are Kubernetes\' `<object>.<Unix nanoseconds in hex>`, unique even within one clock tick', () => {
+  const at = Date.UTC(2099, 0, 1); // later than any name handed out before in this process
+  const first = eventName('web-0', at);
+  assert.equal(first, `web-0.${(BigInt(at) * 1_000_000n).toString(16)}`);
+  assert.match(first, /^web-0\.[0-9a-f]{16}$/);
+  const second = eventName('web-0', at);
+  assert.notEqual(second, first);
+  assert.ok(BigInt(`0x${second.split('.')[1]}`) > BigInt(`0x${first.split('.')[1]}`));
 });

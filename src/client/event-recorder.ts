@@ -1,7 +1,6 @@
 // Records core/v1 Events about objects. Repeats (same object, type, reason and message within 10
 // minutes) bump count and lastTimestamp on the existing Event instead of creating a new one.
 // Fire-and-forget: failures are logged, never thrown to the caller.
-import { randomBytes } from 'node:crypto';
 import { isApiError } from '../api/errors.js';
 import { rfc3339, type KubeObject } from '../api/meta.js';
 import { findKind, type ResourceDescriptor } from '../api/resources.js';
@@ -42,9 +41,19 @@ function truncate(message: string): string {
   return Buffer.from(message).subarray(0, MAX_MESSAGE_BYTES - 3).toString('utf8').replace(/\uFFFD+$/, '') + '...';
 }
 
-/** A new event name: `<object name>.<16 hex digits>`. */
-export function eventName(objectName: string): string {
-  return `${objectName}.${randomBytes(8).toString('hex')}`;
+/** The last event time handed out, in nanoseconds since the epoch (see eventName). */
+let lastEventNanos = 0n;
+
+/**
+ * A new event name as Kubernetes makes it: `<object name>.<the event time in Unix nanoseconds, in
+ * hex>`. Times handed out here only grow, so two events of one object from this thread never share
+ * a name, even within the clock's resolution.
+ */
+export function eventName(objectName: string, nowMs: number = performance.timeOrigin + performance.now()): string {
+  let nanos = BigInt(Math.floor(nowMs * 1000)) * 1000n;
+  if (nanos <= lastEventNanos) nanos = lastEventNanos + 1n;
+  lastEventNanos = nanos;
+  return `${objectName}.${nanos.toString(16)}`;
 }
 
 export class EventRecorder {
@@ -110,7 +119,7 @@ export class EventRecorder {
     const event = {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name: eventName(obj.metadata.name ?? 'unknown'), namespace },
+      metadata: { name: eventName(obj.metadata.name ?? 'unknown', nowMs), namespace },
       involvedObject: {
         apiVersion: obj.apiVersion,
         kind: obj.kind,
