@@ -1,5 +1,5 @@
 // Pod start latency of the real node agent (a script, not a test; run as root):
-//   node dist/bench/pod-start-bench.js [--pods 100] [--parallel 10] [--warmup N] [--warmup-rounds 1] [--bare 30] [--cpu-prof DIR] [--json FILE]
+//   node dist/bench/pod-start-bench.js [--pods 100] [--parallel 10] [--warmup N] [--warmup-rounds 1] [--repeat 1] [--bare 30] [--cpu-prof DIR] [--json FILE]
 //   node dist/bench/pod-start-bench.js --spawn-only [--spawns 200]   (helper spawn cost alone, no cluster)
 // Starts a cluster as the e2e tests do (server + in-process agent, pods in a private node netns,
 // busybox from a throwaway local registry, image pulled once and `warmup` pods started with
@@ -454,13 +454,8 @@ function machineBusyMs(): number {
   return (busy * 1000) / 100;
 }
 
-async function main(): Promise<void> {
-  if (process.argv.includes('--spawn-only')) {
-    process.stdout.write(JSON.stringify(await spawnCost(Number(arg('spawns', '200')), 10), null, 2) + '\n');
-    return;
-  }
-  const skip = nodeClusterSkipReason();
-  if (skip) throw new Error(`cannot run: ${skip}`);
+/** One whole benchmark on a fresh cluster; the results as printed. */
+async function runOnce(): Promise<Record<string, unknown>> {
   const count = Number(arg('pods', '100'));
   const parallel = Number(arg('parallel', '10'));
   const bareRuns = Number(arg('bare', '30'));
@@ -561,7 +556,35 @@ async function main(): Promise<void> {
   }
   load.end = loadavg()[0]!;
   results.machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10, kernel: release(), node: process.version, load1: load, calibrationMs: speed };
-  const json = JSON.stringify(results, null, 2);
+  return results;
+}
+
+/** What --repeat prints besides each run: the latency figures of every run side by side. */
+function summarizeRuns(runs: Record<string, unknown>[], parallel: number): Record<string, unknown> {
+  const pick = (phase: string, field: keyof Summary) => runs.map((r) => (r[phase] as { total?: Summary } | undefined)?.total?.[field]);
+  const parallelP99 = pick(`parallel${parallel}`, 'p99');
+  return {
+    runs: runs.length,
+    sequential: { p50: pick('sequential', 'p50'), p99: pick('sequential', 'p99') },
+    [`parallel${parallel}`]: { p50: pick(`parallel${parallel}`, 'p50'), p99: parallelP99, p99Below300ms: parallelP99.filter((v) => v !== undefined && v < 300).length },
+    machineCpuPerPodParallelMs: runs.map((r) => r[`machineCpuPerPodParallel${parallel}Ms`]),
+    calibrationMs: runs.map((r) => (r.machine as { calibrationMs?: number } | undefined)?.calibrationMs),
+  };
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--spawn-only')) {
+    process.stdout.write(JSON.stringify(await spawnCost(Number(arg('spawns', '200')), 10), null, 2) + '\n');
+    return;
+  }
+  const skip = nodeClusterSkipReason();
+  if (skip) throw new Error(`cannot run: ${skip}`);
+  // --repeat N: N whole runs, each on a fresh cluster (the machine's speed drifts; a range says more).
+  const repeat = Number(arg('repeat', '1'));
+  const runs: Record<string, unknown>[] = [];
+  for (let run = 0; run < repeat; run++) runs.push(await runOnce());
+  const output = repeat === 1 ? runs[0] : { summary: summarizeRuns(runs, Number(arg('parallel', '10'))), runs };
+  const json = JSON.stringify(output, null, 2);
   const out = arg('json', '');
   if (out) writeFileSync(out, json + '\n');
   process.stdout.write(json + '\n');
