@@ -22,8 +22,8 @@
 // The system call numbers (mount, umount2, setns, unshare) of this machine come as the script's
 // arguments; without them those requests fail with ENOSYS and the client uses the binaries.
 // The first line written is {"ready": true, "pid": N, "json": "JSON::XS" or "JSON::PP"}. The
-// launcher exits when its stdin closes;
-// the processes it started keep running (detached ones are in their own session).
+// launcher exits when its stdin closes; the processes it started keep running (detached ones are
+// in their own session).
 
 export const LAUNCHER_SCRIPT = String.raw`
 use strict;
