@@ -92,12 +92,8 @@ export class LauncherClient {
   }
 
   async run(request: LaunchRequest): Promise<LaunchResult> {
-    if (this.closed) throw new LauncherUnavailableError('launcher client is closed');
     if (request.argv.length === 0) throw new LaunchError('EINVAL', 'argv must not be empty');
-    const child = await this.started();
-    const id = this.nextId++;
     const wire = {
-      id,
       argv: request.argv,
       stdin: request.stdin,
       timeoutMs: request.timeoutMs,
@@ -110,15 +106,12 @@ export class LauncherClient {
       maxOutput: request.maxOutputBytes,
       netns: request.netns,
     };
-    return toLaunchResult(await this.send(child, id, wire, request.argv[0]!));
+    return toLaunchResult(await this.call(wire, request.argv[0]!));
   }
 
   /** Mounts or unmounts in the launcher's (the agent's) mount namespace; rejects with a LaunchError carrying the errno name. */
   async mount(operation: MountOperation): Promise<void> {
-    if (this.closed) throw new LauncherUnavailableError('launcher client is closed');
-    const child = await this.started();
-    const id = this.nextId++;
-    await this.send(child, id, { id, ...operation }, 'mount' in operation ? 'mount' : 'umount');
+    await this.call(operation, 'mount' in operation ? 'mount' : 'umount');
   }
 
   /**
@@ -127,12 +120,9 @@ export class LauncherClient {
    * `nsfd`: a namespace path whose fd the launcher writes into messages that carry nsfdAt.
    */
   async netlink(messages: readonly { hex: string; nsfdAt?: number; describe: string }[], options: { netns?: string; nsfd?: string } = {}): Promise<string[][]> {
-    if (this.closed) throw new LauncherUnavailableError('launcher client is closed');
-    const child = await this.started();
-    const id = this.nextId++;
-    const wire = { id, netlink: { netns: options.netns, nsfd: options.nsfd, messages: messages.map(({ hex, nsfdAt }) => ({ hex, nsfdAt })) } };
+    const wire = { netlink: { netns: options.netns, nsfd: options.nsfd, messages: messages.map(({ hex, nsfdAt }) => ({ hex, nsfdAt })) } };
     try {
-      return (await this.send(child, id, wire, 'netlink')).replies ?? [];
+      return (await this.call(wire, 'netlink')).replies ?? [];
     } catch (err) {
       // Name the message that failed, as `ip -batch` names its line.
       const index = (err as { index?: number }).index;
@@ -143,17 +133,18 @@ export class LauncherClient {
 
   /** Creates a network namespace bound at `path` (what `ip netns add` does). */
   async newNetns(path: string): Promise<void> {
+    await this.call({ newNetns: path }, 'netns add');
+  }
+
+  /** Sends one request (starting the launcher if needed) and resolves with its reply; `program` names it in errors. */
+  private async call(request: object, program: string): Promise<WireReply> {
     if (this.closed) throw new LauncherUnavailableError('launcher client is closed');
     const child = await this.started();
     const id = this.nextId++;
-    await this.send(child, id, { id, newNetns: path }, 'netns add');
-  }
-
-  private send(child: ChildProcessWithoutNullStreams, id: number, wire: object, program: string): Promise<WireReply> {
     return new Promise<WireReply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, program });
       this.updateRef();
-      child.stdin.write(JSON.stringify(wire) + '\n');
+      child.stdin.write(JSON.stringify({ id, ...request }) + '\n');
     });
   }
 
