@@ -5,11 +5,11 @@
 
 import { createLogger, type Logger } from '../../client/log.js';
 import { directLaunch } from './direct-launch.js';
-import { LAUNCHER_HAS_SYSCALLS, LauncherClient, LauncherUnavailableError, type MountOperation } from './launcher-client.js';
+import { LAUNCHER_HAS_SYSCALLS, LauncherClient, LauncherUnavailableError, type MountOperation, type NetlinkTarget, type WireNetlinkMessage } from './launcher-client.js';
 import type { LaunchRequest, LaunchResult } from './launch-types.js';
 
 export { LaunchError, type LaunchRequest, type LaunchResult, type OutputTarget } from './launch-types.js';
-export { LauncherExitedError, LauncherUnavailableError, type MountOperation } from './launcher-client.js';
+export { LauncherExitedError, LauncherUnavailableError, type MountOperation, type NetlinkTarget, type WireNetlinkMessage } from './launcher-client.js';
 
 const RETRY_AFTER_MS = 60_000;
 
@@ -69,7 +69,7 @@ export async function mountThroughLauncher(operation: MountOperation): Promise<b
 }
 
 /** rtnetlink messages sent by the launcher (see LauncherClient.netlink); undefined when the caller must run `ip`. */
-export function netlinkThroughLauncher(messages: readonly { hex: string; nsfdAt?: number; describe: string }[], options: { netns?: string; nsfd?: string } = {}): Promise<string[][] | undefined> {
+export function netlinkThroughLauncher(messages: readonly WireNetlinkMessage[], options: NetlinkTarget = {}): Promise<string[][] | undefined> {
   return throughLauncher((client) => client.netlink(messages, options));
 }
 

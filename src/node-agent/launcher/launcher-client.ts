@@ -54,6 +54,19 @@ export const LAUNCHER_HAS_SYSCALLS = SYSCALL_NUMBERS[process.arch] !== undefined
 
 export const PERL_LAUNCHER_COMMAND = ['/usr/bin/perl', '-e', LAUNCHER_SCRIPT, ...(SYSCALL_NUMBERS[process.arch] ?? []).map(String)];
 
+/** An rtnetlink message for the launcher: its bytes in hex, where to write the nsfd's fd, and what it does (for errors). */
+export interface WireNetlinkMessage {
+  hex: string;
+  nsfdAt?: number;
+  describe: string;
+}
+
+/** Where the launcher sends netlink messages from (`netns`, a path) and which namespace's fd they carry (`nsfd`). */
+export interface NetlinkTarget {
+  netns?: string;
+  nsfd?: string;
+}
+
 /** A mount(2) or umount2(2) the launcher does itself. */
 export type MountOperation =
   | { mount: { source: string; target: string; fstype: string; flags?: number; data?: string } }
@@ -119,7 +132,7 @@ export class LauncherClient {
    * own by default), stopping at the first refused one; resolves with each message's replies.
    * `nsfd`: a namespace path whose fd the launcher writes into messages that carry nsfdAt.
    */
-  async netlink(messages: readonly { hex: string; nsfdAt?: number; describe: string }[], options: { netns?: string; nsfd?: string } = {}): Promise<string[][]> {
+  async netlink(messages: readonly WireNetlinkMessage[], options: NetlinkTarget = {}): Promise<string[][]> {
     const wire = { netlink: { netns: options.netns, nsfd: options.nsfd, messages: messages.map(({ hex, nsfdAt }) => ({ hex, nsfdAt })) } };
     try {
       return (await this.call(wire, 'netlink')).replies ?? [];

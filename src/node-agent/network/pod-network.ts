@@ -12,7 +12,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger, type Logger } from '../../client/log.js';
 import { formatCidr, formatIpv4, gatewayOf, parseCidr, parseIpv4 } from './cidr.js';
-import { LaunchError, mountThroughLauncher, netlinkThroughLauncher, newNetnsThroughLauncher } from '../launcher/launch.js';
+import { LaunchError, mountThroughLauncher, netlinkThroughLauncher, newNetnsThroughLauncher, type WireNetlinkMessage } from '../launcher/launch.js';
 import { NetworkCommandError, NodeCommands, isAlreadyExists } from './exec.js';
 import { createVethPair, deleteLink, getLink, linkIndexOf, replaceAddress, replaceDefaultRoute, setHairpin, setMaster, setUp, type NetlinkMessage } from './netlink.js';
 import { renderGuardTable, renderGuardTableRemoval } from './guard.js';
@@ -360,7 +360,7 @@ function launcherFailure(context: string, error: unknown): unknown {
 }
 
 /** A netlink message as the launcher takes it. */
-function wire(message: NetlinkMessage): { hex: string; nsfdAt?: number; describe: string } {
+function wire(message: NetlinkMessage): WireNetlinkMessage {
   return { hex: message.bytes.toString('hex'), nsfdAt: message.nsfdAt, describe: message.describe };
 }
 
