@@ -4,9 +4,8 @@
 import { defaultListenAddress } from './listen-address.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { isApiError } from '../api/errors.js';
 import type { KubeObject } from '../api/meta.js';
-import { findResource, type ResourceDescriptor } from '../api/resources.js';
+import { findResource } from '../api/resources.js';
 import { EventRecorder } from '../client/event-recorder.js';
 import { createLogger, type Logger } from '../client/log.js';
 import type { RestClient } from '../client/rest-client.js';
@@ -71,16 +70,7 @@ export class ClientObjectSource implements ObjectSource {
   private readonly watched: WatchedObjects;
 
   constructor(private readonly client: RestClient, log?: Logger) {
-    this.watched = new WatchedObjects(client, (desc, ns, name) => this.getDirect(desc, ns, name), { log });
-  }
-
-  private async getDirect(desc: ResourceDescriptor, ns: string, name: string): Promise<KubeObject | undefined> {
-    try {
-      return await this.client.get(desc, ns, name);
-    } catch (err) {
-      if (isApiError(err) && err.code === 404) return undefined;
-      throw err;
-    }
+    this.watched = new WatchedObjects(client, { log });
   }
 
   getConfigMap(ns: string, name: string): Promise<KubeObject | undefined> {

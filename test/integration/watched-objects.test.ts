@@ -37,7 +37,7 @@ describe('WatchedObjects on the real API server', () => {
       directReads.push(`${desc.resource}/${ns}/${name}`);
       return client.get(desc, ns, name);
     };
-    watched = new WatchedObjects(client, direct, { idleMs: 60_000, now: () => now, log: quiet });
+    watched = new WatchedObjects(client, { direct, idleMs: 60_000, now: () => now, log: quiet });
   });
 
   after(async () => {
@@ -85,7 +85,7 @@ describe('WatchedObjects on the real API server', () => {
 
   test('an unreachable API: the read fails with the direct request\'s error', async () => {
     const nowhere = new RestClient({ server: 'http://127.0.0.1:9', token: 't', timeoutMs: 1000 });
-    const failing = new WatchedObjects(nowhere, (desc, ns, name) => nowhere.get(desc, ns, name), { syncWaitMs: 200, log: quiet });
+    const failing = new WatchedObjects(nowhere, { syncWaitMs: 200, log: quiet });
     try {
       await assert.rejects(failing.get(CONFIGMAPS, 'default', 'any'), /ECONNREFUSED|connect/);
     } finally {

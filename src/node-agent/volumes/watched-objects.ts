@@ -3,6 +3,7 @@
 // start or a volume refresh reads the cache instead of sending a GET, and a change arrives as soon
 // as it is written. A watch stops once nobody has asked for its object for a while.
 
+import { isApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/meta.js';
 import type { ResourceDescriptor } from '../../api/resources.js';
 import { Informer } from '../../client/informer.js';
@@ -22,6 +23,8 @@ interface Watched {
 }
 
 export interface WatchedObjectsOptions {
+  /** Reads the object from the API while its watch has not listed it yet (default: a GET, 404 → undefined). */
+  direct?: (desc: ResourceDescriptor, namespace: string, name: string) => Promise<KubeObject | undefined>;
   idleMs?: number;
   /** How long a first read waits for the watch's initial list (default 5 s). */
   syncWaitMs?: number;
@@ -35,12 +38,16 @@ export class WatchedObjects {
   private readonly now: () => number;
   private readonly sweeper: NodeJS.Timeout;
 
+  private readonly direct: NonNullable<WatchedObjectsOptions['direct']>;
+
   constructor(
     private readonly client: RestClient,
-    /** Reads the object from the API when its watch has not listed it yet: undefined when absent. */
-    private readonly direct: (desc: ResourceDescriptor, namespace: string, name: string) => Promise<KubeObject | undefined>,
     private readonly options: WatchedObjectsOptions = {},
   ) {
+    this.direct = options.direct ?? ((desc, namespace, name) => client.get(desc, namespace, name).catch((err: unknown) => {
+      if (isApiError(err, 'NotFound')) return undefined;
+      throw err;
+    }));
     this.idleMs = options.idleMs ?? WATCH_IDLE_MS;
     this.now = options.now ?? Date.now;
     this.sweeper = setInterval(() => this.stopIdle(), Math.max(1000, this.idleMs / 2));
