@@ -302,5 +302,9 @@ describe('API server through the client library', () => {
     const notAnObject = await patch(['replace'] as unknown as object);
     assert.equal(notAnObject.code, 400);
     assert.equal((await client.get(CONFIGMAPS, 'default', 'sel-a')).metadata.resourceVersion, before.metadata.resourceVersion, 'nothing was written');
+    // A null only removes: an unknown field set to null leaves nothing unknown in the result, as in Kubernetes.
+    const deletion = await patch({ data: { k: 'v' }, bogus: null }, '?fieldValidation=Strict');
+    assert.equal(deletion.code, 200, deletion.body);
+    assert.equal(((await client.get(CONFIGMAPS, 'default', 'sel-a')) as { data?: Record<string, string> }).data?.k, 'v');
   });
 });

@@ -11,13 +11,20 @@ export interface DecodeProblems {
 
 const ALWAYS_ALLOWED_TOP = new Set(['apiVersion', 'kind']);
 
-/**
- * Finds unknown fields and wrong JSON types. With `prune`, unknown fields are also removed from
- * `value`, as decoding into Go structs drops them in Kubernetes (fieldValidation Ignore or Warn).
- */
-export function checkObject(value: unknown, type: ObjectType, types: TypeRegistry, options: { prune?: boolean } = {}): DecodeProblems {
+export interface CheckOptions {
+  /** Also remove unknown fields from the value, as decoding into Go structs drops them (fieldValidation Ignore or Warn). */
+  prune?: boolean;
+  /**
+   * The value is a merge patch: a null removes a field, so an unknown field set to null leaves
+   * nothing unknown in the result and is not reported.
+   */
+  nullDeletes?: boolean;
+}
+
+/** Finds unknown fields and wrong JSON types. */
+export function checkObject(value: unknown, type: ObjectType, types: TypeRegistry, options: CheckOptions = {}): DecodeProblems {
   const problems: DecodeProblems = { unknownFields: [], typeErrors: [] };
-  walkObject(value, type, '', types, problems, true, options.prune ?? false);
+  walkObject(value, type, '', types, problems, true, options);
   return problems;
 }
 
@@ -25,7 +32,7 @@ function join(path: string, key: string): string {
   return path ? `${path}.${key}` : key;
 }
 
-function walkObject(value: unknown, type: ObjectType, path: string, types: TypeRegistry, problems: DecodeProblems, top: boolean, prune: boolean): void {
+function walkObject(value: unknown, type: ObjectType, path: string, types: TypeRegistry, problems: DecodeProblems, top: boolean, options: CheckOptions): void {
   if (value === null || value === undefined) return;
   if (typeof value !== 'object' || Array.isArray(value)) {
     problems.typeErrors.push(`json: cannot unmarshal ${jsonTypeName(value)} into Go struct field ${goTypeName(type)}.${path || type.name} of type ${goTypeName(type)}`);
@@ -35,21 +42,21 @@ function walkObject(value: unknown, type: ObjectType, path: string, types: TypeR
   for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
     const field = type.fields[key];
     if (!field) {
-      if (top && ALWAYS_ALLOWED_TOP.has(key)) continue;
+      if ((top && ALWAYS_ALLOWED_TOP.has(key)) || (child === null && options.nullDeletes)) continue;
       problems.unknownFields.push(join(path, key));
-      if (prune) delete (value as Record<string, unknown>)[key];
+      if (options.prune) delete (value as Record<string, unknown>)[key];
       continue;
     }
-    walkSchema(child, field.schema, join(path, key), types, problems, type, prune);
+    walkSchema(child, field.schema, join(path, key), types, problems, type, options);
   }
 }
 
-function walkSchema(value: unknown, schema: Schema, path: string, types: TypeRegistry, problems: DecodeProblems, parent: ObjectType, prune: boolean): void {
+function walkSchema(value: unknown, schema: Schema, path: string, types: TypeRegistry, problems: DecodeProblems, parent: ObjectType, options: CheckOptions): void {
   if (value === null || value === undefined) return;
   switch (schema.type) {
     case 'ref': {
       const type = types.get(schema.name);
-      if (type) walkObject(value, type, path, types, problems, false, prune);
+      if (type) walkObject(value, type, path, types, problems, false, options);
       return;
     }
     case 'map': {
@@ -58,7 +65,7 @@ function walkSchema(value: unknown, schema: Schema, path: string, types: TypeReg
         return;
       }
       for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
-        walkSchema(child, schema.values, `${path}.${key}`, types, problems, parent, prune);
+        walkSchema(child, schema.values, `${path}.${key}`, types, problems, parent, options);
       }
       return;
     }
@@ -67,7 +74,7 @@ function walkSchema(value: unknown, schema: Schema, path: string, types: TypeReg
         problems.typeErrors.push(cannotUnmarshal(value, 'array', parent, path));
         return;
       }
-      value.forEach((item, index) => walkSchema(item, schema.items, `${path}[${index}]`, types, problems, parent, prune));
+      value.forEach((item, index) => walkSchema(item, schema.items, `${path}[${index}]`, types, problems, parent, options));
       return;
     }
     case 'scalar':

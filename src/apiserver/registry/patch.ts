@@ -85,7 +85,7 @@ export async function patchResource(
   // passed these checks: the patch alone is checked, once (and a merge patch replaces lists
   // whole, so its paths are the result's). Other patch types are checked on their result.
   const checkedBefore = type === 'merge' && typeof patch === 'object' && patch !== null && !Array.isArray(patch);
-  if (checkedBefore) registry.checkFields(patch, ctx);
+  if (checkedBefore) registry.checkFields(patch, ctx, { mergePatch: true });
   return registry.guaranteedUpdate(
     namespace,
     name,

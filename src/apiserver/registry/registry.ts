@@ -221,11 +221,12 @@ export class ResourceRegistry {
 
   /**
    * Unknown fields (an error with fieldValidation Strict, else dropped, with a warning for Warn)
-   * and values of the wrong JSON type (always an error), in an object or in a part of one.
+   * and values of the wrong JSON type (always an error), in an object or in a part of one, or in
+   * a merge patch (`mergePatch`: an unknown field set to null only deletes, as in the result).
    */
-  checkFields(value: unknown, ctx: RequestContext): void {
+  checkFields(value: unknown, ctx: RequestContext, options: { mergePatch?: boolean } = {}): void {
     if (!this.type) return;
-    const problems = checkObject(value, this.type, this.deps.types, { prune: ctx.fieldValidation !== 'Strict' });
+    const problems = checkObject(value, this.type, this.deps.types, { prune: ctx.fieldValidation !== 'Strict', nullDeletes: options.mergePatch });
     const cannotHandle = `${this.desc.kind} in version "${this.desc.version}" cannot be handled as a ${this.desc.kind}`;
     if (problems.typeErrors.length > 0) throw badRequest(`${cannotHandle}: ${problems.typeErrors[0]}`);
     if (problems.unknownFields.length === 0) return;
