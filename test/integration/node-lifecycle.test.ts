@@ -27,6 +27,7 @@ const SERVICES = findResource('', 'v1', 'services')!;
 const ENDPOINTS = findResource('', 'v1', 'endpoints')!;
 const SLICES = findResource('discovery.k8s.io', 'v1', 'endpointslices')!;
 const EVENTS = findResource('', 'v1', 'events')!;
+const LEASES = findResource('coordination.k8s.io', 'v1', 'leases')!;
 
 interface Taint {
   key: string;
@@ -79,6 +80,16 @@ describe('node lifecycle and endpoints with hollow nodes', () => {
     client?.close();
     await server?.stop();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a registered hollow node has its Lease at once, before any heartbeat', async () => {
+    const fresh = new HollowNodes({ client, count: 2, cpu: '4', memory: '8Gi', pods: 110, namePrefix: 'fresh-', leaseIntervalMs: 60_000, log: createLogger('test', { level: 'warn' }) });
+    await fresh.register();
+    for (const name of ['fresh-0', 'fresh-1']) {
+      const lease = await client.get(LEASES, 'kube-node-lease', name);
+      assert.equal((lease.spec as { holderIdentity?: string }).holderIdentity, name);
+    }
+    await fresh.register(); // again, as after a restart: the Leases exist and are renewed
   });
 
   test('Endpoints and EndpointSlices follow the ready pods of a Service', async () => {
