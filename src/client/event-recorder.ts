@@ -49,7 +49,7 @@ let lastEventNanos = 0n;
  * hex>`. Times handed out here only grow, so two events of one object from this thread never share
  * a name, even within the clock's resolution.
  */
-export function eventName(objectName: string, nowMs: number = performance.timeOrigin + performance.now()): string {
+export function eventName(objectName: string, nowMs: number): string {
   let nanos = BigInt(Math.floor(nowMs * 1000)) * 1000n;
   if (nanos <= lastEventNanos) nanos = lastEventNanos + 1n;
   lastEventNanos = nanos;
