@@ -18,6 +18,7 @@ import { EndpointSliceController } from './endpointslice/controller.js';
 import { GarbageCollector } from './gc/controller.js';
 import { NamespaceController } from './namespace/controller.js';
 import { RootCaPublisher } from './rootca/controller.js';
+import { PersistentVolumeController } from './persistentvolume/controller.js';
 
 export interface StartableController {
   start(signal: AbortSignal): Promise<void>;
@@ -48,6 +49,7 @@ export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   endpointslice: (o) => new EndpointSliceController(o),
   garbagecollector: (o) => new GarbageCollector({ client: o.client, informers: o.informers }),
   namespace: (o) => new NamespaceController({ client: o.client }),
+  'persistentvolume-binder': (o) => new PersistentVolumeController(o),
   'root-ca-cert-publisher': (o) => (o.clusterCaPem ? new RootCaPublisher({ ...o, caPem: o.clusterCaPem }) : { start: async () => {} }),
 };
 

@@ -11,6 +11,8 @@ export const KINDS = {
   pod: mustFind('', 'v1', 'Pod'),
   node: mustFind('', 'v1', 'Node'),
   pvc: mustFind('', 'v1', 'PersistentVolumeClaim'),
+  persistentVolume: mustFind('', 'v1', 'PersistentVolume'),
+  storageClass: mustFind('storage.k8s.io', 'v1', 'StorageClass'),
   namespace: mustFind('', 'v1', 'Namespace'),
   serviceAccount: mustFind('', 'v1', 'ServiceAccount'),
   deployment: mustFind('apps', 'v1', 'Deployment'),

@@ -1,0 +1,142 @@
+// Which PersistentVolume a PersistentVolumeClaim may bind to, as Kubernetes' volume binder decides:
+// pure, so the PV controller (binding Immediate claims) and the scheduler (claims that wait for
+// their first consumer, and bound volumes' node affinity) decide the same way.
+
+import type { LabelSelector } from '../../api/meta.js';
+import { fromLabelSelector, matches } from '../labels/selector.js';
+import { nodeSelectorTermsMatch, type NodeSelectorTerm, type SelectableNode } from '../node-affinity.js';
+import { compareQuantities, isValidQuantity } from '../validation/quantity.js';
+
+export const ANN_BIND_COMPLETED = 'pv.kubernetes.io/bind-completed';
+export const ANN_BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller';
+/** The node the scheduler picked for a claim that waits for its first consumer. */
+export const ANN_SELECTED_NODE = 'volume.kubernetes.io/selected-node';
+/** The storage class in its pre-1.6 annotation form; wins over spec.storageClassName when set. */
+export const ANN_BETA_STORAGE_CLASS = 'volume.beta.kubernetes.io/storage-class';
+
+export interface ObjectReference {
+  apiVersion?: string;
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  uid?: string;
+  resourceVersion?: string;
+}
+
+export interface ClaimLike {
+  metadata: { name?: string; namespace?: string; uid?: string; annotations?: Record<string, string>; deletionTimestamp?: string; resourceVersion?: string };
+  spec?: {
+    accessModes?: string[];
+    selector?: LabelSelector | null;
+    resources?: { requests?: Record<string, string> };
+    volumeName?: string;
+    storageClassName?: string | null;
+    volumeMode?: string;
+  };
+  status?: { phase?: string; accessModes?: string[]; capacity?: Record<string, string> };
+}
+
+export interface VolumeLike {
+  metadata: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string>; deletionTimestamp?: string; resourceVersion?: string };
+  spec?: {
+    capacity?: Record<string, string>;
+    accessModes?: string[];
+    claimRef?: ObjectReference | null;
+    storageClassName?: string;
+    volumeMode?: string;
+    persistentVolumeReclaimPolicy?: string;
+    nodeAffinity?: { required?: { nodeSelectorTerms?: NodeSelectorTerm[] } };
+  };
+  status?: { phase?: string; message?: string; reason?: string };
+}
+
+/** The claim's class: the beta annotation, else spec.storageClassName, else "" (no class). */
+export function claimClass(claim: ClaimLike): string {
+  const annotated = claim.metadata.annotations?.[ANN_BETA_STORAGE_CLASS];
+  if (annotated !== undefined) return annotated;
+  return claim.spec?.storageClassName ?? '';
+}
+
+export function volumeClass(volume: VolumeLike): string {
+  const annotated = volume.metadata.annotations?.[ANN_BETA_STORAGE_CLASS];
+  if (annotated !== undefined) return annotated;
+  return volume.spec?.storageClassName ?? '';
+}
+
+/** The volume's claimRef names this claim (and, once the claim's uid is recorded, this very claim). */
+export function isVolumeBoundToClaim(volume: VolumeLike, claim: ClaimLike): boolean {
+  const ref = volume.spec?.claimRef;
+  if (!ref) return false;
+  if (ref.name !== claim.metadata.name || (ref.namespace ?? '') !== (claim.metadata.namespace ?? '')) return false;
+  return !ref.uid || ref.uid === claim.metadata.uid;
+}
+
+/** Both default to Filesystem; a Block claim binds only to a Block volume and the other way round. */
+export function volumeModeMismatch(claim: ClaimLike, volume: VolumeLike): boolean {
+  return (claim.spec?.volumeMode ?? 'Filesystem') !== (volume.spec?.volumeMode ?? 'Filesystem');
+}
+
+/** Every access mode the claim asks for is one the volume offers. */
+export function accessModesSatisfied(claim: ClaimLike, volume: VolumeLike): boolean {
+  const offered = volume.spec?.accessModes ?? [];
+  return (claim.spec?.accessModes ?? []).every((mode) => offered.includes(mode));
+}
+
+/** The volume's required node affinity admits the node (a volume without one is reachable everywhere). */
+export function volumeNodeAffinityMatches(volume: VolumeLike, node: SelectableNode): boolean {
+  const terms = volume.spec?.nodeAffinity?.required?.nodeSelectorTerms;
+  if (!terms) return true;
+  return nodeSelectorTermsMatch(terms, node);
+}
+
+function storageOf(resources: Record<string, string> | undefined): string {
+  const value = resources?.storage;
+  return value !== undefined && isValidQuantity(value) ? value : '0';
+}
+
+export function requestedStorage(claim: ClaimLike): string {
+  return storageOf(claim.spec?.resources?.requests);
+}
+
+export function volumeStorage(volume: VolumeLike): string {
+  return storageOf(volume.spec?.capacity);
+}
+
+export interface MatchOptions {
+  /** The scheduler's question: may the claim bind on this node (node affinity, access modes)? */
+  node?: SelectableNode;
+  /** The claim waits for its first consumer: without a node, only a volume pre-bound to it matches. */
+  delayBinding?: boolean;
+  /** Volume names already promised to other claims in the same decision. */
+  excluded?: ReadonlySet<string>;
+}
+
+/**
+ * The volume the claim should bind to: one already bound (pre-bound) to it wins; otherwise the
+ * smallest Available volume of the claim's class whose capacity, access modes, volume mode and
+ * labels (the claim's selector) fit, as Kubernetes' FindMatchingVolume picks. Undefined when none.
+ */
+export function findMatchingVolume(claim: ClaimLike, volumes: readonly VolumeLike[], options: MatchOptions = {}): VolumeLike | undefined {
+  const requested = requestedStorage(claim);
+  const wantedClass = claimClass(claim);
+  const selector = claim.spec?.selector ? fromLabelSelector(claim.spec.selector) : undefined;
+  let smallest: VolumeLike | undefined;
+  for (const volume of volumes) {
+    if (options.excluded?.has(volume.metadata.name ?? '')) continue;
+    const boundToThis = isVolumeBoundToClaim(volume, claim);
+    if (volume.spec?.claimRef && !boundToThis) continue;
+    if (compareQuantities(volumeStorage(volume), requested) < 0) continue;
+    if (volumeModeMismatch(claim, volume)) continue;
+    if (volume.metadata.deletionTimestamp) continue;
+    const nodeAffinityOk = options.node === undefined || volumeNodeAffinityMatches(volume, options.node);
+    if (boundToThis) return nodeAffinityOk ? volume : undefined;
+    if (options.node === undefined && options.delayBinding) continue;
+    if (volume.status?.phase !== 'Available') continue;
+    if (selector && !matches(selector, volume.metadata.labels)) continue;
+    if (volumeClass(volume) !== wantedClass) continue;
+    if (!nodeAffinityOk) continue;
+    if (!accessModesSatisfied(claim, volume)) continue;
+    if (!smallest || compareQuantities(volumeStorage(smallest), volumeStorage(volume)) > 0) smallest = volume;
+  }
+  return smallest;
+}
