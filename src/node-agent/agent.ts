@@ -5,7 +5,8 @@ import { defaultListenAddress } from './listen-address.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeObject } from '../api/meta.js';
-import { findResource } from '../api/resources.js';
+import { isApiError } from '../api/errors.js';
+import { findResource, type ResourceDescriptor } from '../api/resources.js';
 import { EventRecorder } from '../client/event-recorder.js';
 import { createLogger, type Logger } from '../client/log.js';
 import type { RestClient } from '../client/rest-client.js';
@@ -67,6 +68,8 @@ export interface NodeAgentOptions {
 export class ClientObjectSource implements ObjectSource {
   private readonly configMaps = findResource('', 'v1', 'configmaps')!;
   private readonly secrets = findResource('', 'v1', 'secrets')!;
+  private readonly claims = findResource('', 'v1', 'persistentvolumeclaims')!;
+  private readonly volumes = findResource('', 'v1', 'persistentvolumes')!;
   private readonly watched: WatchedObjects;
 
   constructor(private readonly client: RestClient, log?: Logger) {
@@ -79,6 +82,24 @@ export class ClientObjectSource implements ObjectSource {
 
   getSecret(ns: string, name: string): Promise<KubeObject | undefined> {
     return this.watched.get(this.secrets, ns, name);
+  }
+
+  /** Claims and their volumes are read when a pod's volumes are set up, as the kubelet reads them (no cache). */
+  getPersistentVolumeClaim(ns: string, name: string): Promise<KubeObject | undefined> {
+    return this.getOrUndefined(this.claims, ns, name);
+  }
+
+  getPersistentVolume(name: string): Promise<KubeObject | undefined> {
+    return this.getOrUndefined(this.volumes, undefined, name);
+  }
+
+  private async getOrUndefined(desc: ResourceDescriptor, ns: string | undefined, name: string): Promise<KubeObject | undefined> {
+    try {
+      return await this.client.get(desc, ns, name);
+    } catch (err) {
+      if (isApiError(err, 'NotFound')) return undefined;
+      throw err;
+    }
   }
 
   /** Stops the watches. */

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { get as httpGet } from 'node:http';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { eventually } from '../support/cluster.js';
@@ -300,6 +300,29 @@ describe('node agent end to end', { skip }, () => {
     assert.equal(patched.code, 0, patched.stderr);
     await waitFor('new value in the volume', async () => (await read()) === 'two' || undefined, 60_000);
     await cluster.kubectl(['delete', 'pod', 'cfgvol', '--wait=false']);
+  });
+
+  test('a pod mounts a claim bound to a hostPath volume (the docs\' PersistentVolume walkthrough)', async () => {
+    // The walkthrough's objects, with the volume's directory inside this cluster's data dir.
+    const dataPath = join(cluster.dataDir, 'pv-data');
+    mkdirSync(dataPath);
+    writeFileSync(join(dataPath, 'index.html'), 'Hello from Kubernetes storage\n');
+    await apply(JSON.stringify({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'task-pv-volume', labels: { type: 'local' } }, spec: { storageClassName: 'manual', capacity: { storage: '10Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: dataPath } } }));
+    await apply(JSON.stringify({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'task-pv-claim' }, spec: { storageClassName: 'manual', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '3Gi' } } } }));
+    await apply(podYaml('task-pv-pod', cluster.busybox, {
+      volumes: [{ name: 'task-pv-storage', persistentVolumeClaim: { claimName: 'task-pv-claim' } }],
+      containers: [{ name: 'task-pv-container', command: ['sleep', '3600'], volumeMounts: [{ mountPath: '/usr/share/nginx/html', name: 'task-pv-storage' }] }],
+    }));
+    await waitFor('pod task-pv-pod Running', async () => (await pod('task-pv-pod')).status?.phase === 'Running').catch(async (err: Error) => {
+      const described = await cluster.kubectl(['describe', 'pod,pvc,pv']);
+      throw new Error(`${err.message}\n--- kubectl describe ---\n${described.stdout}`);
+    });
+    const read = await cluster.kubectl(['exec', 'task-pv-pod', '--', 'cat', '/usr/share/nginx/html/index.html']);
+    assert.equal(read.stdout, 'Hello from Kubernetes storage\n', read.stderr);
+    const write = await cluster.kubectl(['exec', 'task-pv-pod', '--', 'sh', '-c', 'echo written in the pod > /usr/share/nginx/html/from-pod.txt']);
+    assert.equal(write.code, 0, write.stderr);
+    assert.equal(readFileSync(join(dataPath, 'from-pod.txt'), 'utf8'), 'written in the pod\n');
+    assert.equal((await cluster.kubectl(['delete', 'pod', 'task-pv-pod', '--wait=true'])).code, 0);
   });
 
   test('a hostPort reaches the container from the node address', async () => {

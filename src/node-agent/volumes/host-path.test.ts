@@ -40,6 +40,9 @@ test('hostPath type checks', async (t) => {
     else await checkHostPathType(c.path, c.type);
   }
 
+  // No type: a missing path becomes a directory, as containerd creates a missing bind source.
+  assert.ok(statSync(join(dir, 'whatever')).isDirectory());
+
   const created = join(dir, 'a/b/c');
   await checkHostPathType(created, 'DirectoryOrCreate');
   assert.ok(statSync(created).isDirectory());

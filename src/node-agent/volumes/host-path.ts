@@ -1,4 +1,5 @@
-// hostPath volumes: the `type` check (and creation for the *OrCreate types) with the kubelet's messages.
+// hostPath volumes: the `type` check (and creation for the *OrCreate types, and of a missing
+// directory when no type is given) with the kubelet's messages.
 
 import { type Stats } from 'node:fs';
 import { mkdir, open, stat } from 'node:fs/promises';
@@ -18,6 +19,9 @@ export async function checkHostPathType(path: string, type: string | undefined):
   let info = await statOrUndefined(path);
   switch (type ?? '') {
     case '':
+      // The kubelet checks nothing here; the runtime (containerd, Docker) then creates a missing
+      // bind-mount source as a directory. This agent is both, so it does that here.
+      if (!info) await mkdir(path, { recursive: true, mode: 0o755 });
       return;
     case 'DirectoryOrCreate':
       if (!info) {
