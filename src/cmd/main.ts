@@ -2,6 +2,7 @@
 
 import { parseArgs } from 'node:util';
 import { defaultDataDir, runServer } from './server.js';
+import type { RegistriesConfig } from '../node-agent/images/registries.js';
 
 const USAGE = `Usage: kijabi <command> [flags]
 
@@ -33,6 +34,8 @@ kijabi server flags:
   --kubelet-listen-address ADDR  where the agent's streaming server listens (default: 127.0.0.1
                             with --node-netns, else the node IP)
   --crash-backoff MS[,CAP]  CrashLoopBackOff base (and cap) in milliseconds (default 10000,300000)
+  --private-registry FILE   registry mirrors and credentials, k3s's registries.yaml shape
+                            (default /etc/kijabi/registries.yaml when it exists)
   --node-monitor-grace-period DURATION   a node without heartbeats for this long is lost (default 40s)
   --default-not-ready-toleration-seconds N    tolerationSeconds added to pods for not-ready nodes (default 300)
   --default-unreachable-toleration-seconds N  tolerationSeconds added to pods for unreachable nodes (default 300)
@@ -55,6 +58,7 @@ kijabi agent flags:
   --tls-cert-file FILE, --tls-key-file FILE  streaming serving certificate (default: issued with the
                             cluster CA key when <data-dir>/server/tls/server-ca.key is present)
   --crash-backoff MS[,CAP]  CrashLoopBackOff base (and cap) in milliseconds
+  --private-registry FILE   registry mirrors and credentials (default /etc/kijabi/registries.yaml)
 `;
 
 function fail(message: string): never {
@@ -91,6 +95,7 @@ async function serverCommand(args: string[]): Promise<void> {
       'node-ip': { type: 'string' },
       'kubelet-listen-address': { type: 'string' },
       'crash-backoff': { type: 'string' },
+      'private-registry': { type: 'string' },
       'node-monitor-grace-period': { type: 'string' },
       'default-not-ready-toleration-seconds': { type: 'string' },
       'default-unreachable-toleration-seconds': { type: 'string' },
@@ -134,6 +139,7 @@ async function serverCommand(args: string[]): Promise<void> {
     nodeIp: values['node-ip'],
     kubeletListenAddress: values['kubelet-listen-address'],
     crashBackoffMs: parseCrashBackoff(values['crash-backoff']),
+    registriesConfig: values['disable-agent'] ? undefined : await registriesConfigFrom(values['private-registry']),
     nodeMonitorGracePeriodMs,
     defaultNotReadyTolerationSeconds: tolerationSeconds('default-not-ready-toleration-seconds'),
     defaultUnreachableTolerationSeconds: tolerationSeconds('default-unreachable-toleration-seconds'),
@@ -151,6 +157,19 @@ async function serverCommand(args: string[]): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/** --private-registry FILE, else the default file when it exists; a bad file stops the start. */
+async function registriesConfigFrom(flag: string | undefined): Promise<RegistriesConfig | undefined> {
+  const { existsSync } = await import('node:fs');
+  const { DEFAULT_REGISTRIES_FILE, loadRegistriesFile } = await import('../node-agent/images/registries-file.js');
+  const path = flag ?? (existsSync(DEFAULT_REGISTRIES_FILE) ? DEFAULT_REGISTRIES_FILE : undefined);
+  if (path === undefined) return undefined;
+  try {
+    return loadRegistriesFile(path);
+  } catch (err) {
+    fail(`${(err as Error).message} (fix it, or point --private-registry at another file)`);
+  }
 }
 
 function parseCrashBackoff(text: string | undefined): { baseMs: number; capMs: number } | undefined {
@@ -179,6 +198,7 @@ async function agentCommand(args: string[]): Promise<void> {
       'tls-cert-file': { type: 'string' },
       'tls-key-file': { type: 'string' },
       'crash-backoff': { type: 'string' },
+      'private-registry': { type: 'string' },
     },
     strict: true,
   });
@@ -225,6 +245,7 @@ async function agentCommand(args: string[]): Promise<void> {
     streamingTls,
     agentToken: values.token,
     crashLoopBackoff: parseCrashBackoff(values['crash-backoff']),
+    registriesConfig: await registriesConfigFrom(values['private-registry']),
     onReady: (info) => process.stdout.write(`Kijabi node agent ${nodeName} is ready (streaming port ${info.streamingPort}, pod CIDR ${info.podCidr})\n`),
   }).start(controller.signal);
   client.close();

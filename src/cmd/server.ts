@@ -23,6 +23,7 @@ import type { ResourceRegistry } from '../apiserver/registry/registry.js';
 import { createLogger } from '../client/log.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { kubeconfigYaml } from './kubeconfig.js';
+import type { RegistriesConfig } from '../node-agent/images/registries.js';
 
 /**
  * Young generation of the scheduler and controllers thread: it parses every watch event into
@@ -51,6 +52,8 @@ export interface ServerFlags {
   /** In-process agent: where its streaming server listens (see NodeAgentOptions.kubeletListenAddress). */
   kubeletListenAddress?: string;
   nodeName?: string;
+  /** In-process agent: registry mirrors and credentials (--private-registry). */
+  registriesConfig?: RegistriesConfig;
   /** CrashLoopBackOff base and cap in ms (tests use small values). */
   crashBackoffMs?: { baseMs: number; capMs: number };
   /** How long a node may go without renewing its Lease before it counts as lost (Kubernetes: 40 s). */
@@ -170,6 +173,7 @@ export async function runServer(flags: ServerFlags): Promise<RunningServer> {
         streamingTls,
         agentToken: token,
         crashLoopBackoff: flags.crashBackoffMs,
+        registriesConfig: flags.registriesConfig,
       },
     };
     // The agent forks helper processes all the time; on its own thread that blocks only itself.

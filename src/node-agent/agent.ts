@@ -8,9 +8,10 @@ import type { KubeObject } from '../api/meta.js';
 import { isApiError } from '../api/errors.js';
 import { findResource, type ResourceDescriptor } from '../api/resources.js';
 import { EventRecorder } from '../client/event-recorder.js';
+import { Informer } from '../client/informer.js';
 import { createLogger, type Logger } from '../client/log.js';
 import type { RestClient } from '../client/rest-client.js';
-import { ImageStore } from './images/image-store.js';
+import { ImageStore, type RegistriesConfig } from './images/image-store.js';
 import { PodNetwork } from './network/pod-network.js';
 import { NETNS_DIR } from './network/names.js';
 import { NodeRouteWatcher } from './network/node-routes.js';
@@ -32,6 +33,8 @@ import { StreamingServer } from './streaming/streaming-server.js';
 
 export interface NodeAgentOptions {
   client: RestClient;
+  /** Registry mirrors and credentials (the registries file; see images/registries-file.ts). */
+  registriesConfig?: RegistriesConfig;
   nodeName: string;
   /** <data-dir>/agent */
   dataDir: string;
@@ -61,6 +64,8 @@ export interface NodeAgentOptions {
   log?: Logger;
 }
 
+const SERVICES_SYNC_TIMEOUT_MS = 10_000;
+
 /**
  * ObjectSource of the API: configMaps and secrets (of env and volumes) from a watch per object
  * (WatchedObjects), read directly until that watch has listed.
@@ -71,9 +76,27 @@ export class ClientObjectSource implements ObjectSource {
   private readonly claims = findResource('', 'v1', 'persistentvolumeclaims')!;
   private readonly volumes = findResource('', 'v1', 'persistentvolumes')!;
   private readonly watched: WatchedObjects;
+  private readonly log?: Logger;
+  /** Every Service, for the service link variables; watched from the first pod start on. */
+  private services?: Informer<KubeObject>;
+  private readonly stopServices = new AbortController();
 
   constructor(private readonly client: RestClient, log?: Logger) {
     this.watched = new WatchedObjects(client, { log });
+    this.log = log;
+  }
+
+  /** The Services the service link variables come from; waits (briefly) for the first list, as the kubelet does. */
+  async listServices(): Promise<KubeObject[]> {
+    if (!this.services) {
+      this.services = new Informer(this.client, findResource('', 'v1', 'services')!, { log: this.log });
+      this.services.start(this.stopServices.signal).catch(() => undefined);
+    }
+    if (!this.services.hasSynced()) {
+      const synced = await this.services.waitForSync(AbortSignal.any([this.stopServices.signal, AbortSignal.timeout(SERVICES_SYNC_TIMEOUT_MS)]));
+      if (!synced) throw new Error('services have not yet been read at least once, cannot construct envvars');
+    }
+    return this.services.list();
   }
 
   getConfigMap(ns: string, name: string): Promise<KubeObject | undefined> {
@@ -104,6 +127,7 @@ export class ClientObjectSource implements ObjectSource {
 
   /** Stops the watches. */
   close(): void {
+    this.stopServices.abort();
     this.watched.close();
   }
 
@@ -249,7 +273,7 @@ export class NodeAgent {
       const crash: BackoffPolicy = { ...DEFAULT_CRASH_BACKOFF, ...(o.crashLoopBackoff ?? {}) };
       const spares = new SparePodDirs(podsDir, join(o.dataDir, 'spare-pods'));
       const starter = { runtime, deps, source, podsDir, runPodsDir, mountpointsDir: join(runDir.path, 'mountpoints'), spares, nodeName: o.nodeName, hostIp: nodeIp, dnsIp: clusterDnsIp(o.serviceCidr), hostNetnsPath, log };
-      const images = new ImageStore(join(o.dataDir, 'images'), { log });
+      const images = new ImageStore(join(o.dataDir, 'images'), { log, registriesConfig: o.registriesConfig });
       syncer = new PodSyncer({
         runtime,
         network,

@@ -38,8 +38,13 @@ describe('node agent end to end', { skip }, () => {
 
   const pod = (name: string): Promise<Json> => cluster.getJson<Json>(['pod', name]);
 
-  const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> =>
-    eventually(fn, { timeoutMs, intervalMs: 300, message: `${what}\n--- server log tail ---\n${cluster.logs().slice(-3000)}` });
+  /** Polls `fn`; on timeout the error shows the server log and `kubectl describe` of `describe` (e.g. `pod/x`). */
+  const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, describe?: string): Promise<T> =>
+    eventually(fn, { timeoutMs, intervalMs: 300, message: `${what}\n--- server log tail ---\n${cluster.logs().slice(-3000)}` }).catch(async (err: Error) => {
+      if (!describe) throw err;
+      const described = await cluster.kubectl(['describe', describe]);
+      throw new Error(`${err.message}\n--- kubectl describe ${describe} ---\n${described.stdout}${described.stderr}`);
+    });
 
   test('a busybox pod reaches Running and kubectl logs shows its output', async () => {
     await apply(podYaml('hello', cluster.busybox, { containers: [{ name: 'main', command: ['sh', '-c', 'echo hello; sleep 3600'] }] }));
@@ -68,6 +73,20 @@ describe('node agent end to end', { skip }, () => {
     const resolv = await cluster.kubectl(['exec', 'hello', '--', 'cat', '/etc/resolv.conf']);
     assert.match(resolv.stdout, /nameserver 10\.43\.0\.10/);
     assert.match(resolv.stdout, /search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local/);
+  });
+
+  test('containers get the service link variables (the API server\'s always, the namespace\'s unless disabled)', async () => {
+    await apply(JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'my-web' }, spec: { selector: { app: 'none' }, ports: [{ name: 'http', port: 8080 }] } }));
+    const svc = await cluster.getJson<Json>(['service', 'my-web']);
+    // As the docs' commands.yaml prints HOSTNAME and KUBERNETES_PORT (busybox has no printenv).
+    await apply(podYaml('command-demo', cluster.busybox, { restartPolicy: 'OnFailure', containers: [{ name: 'command-demo-container', command: ['sh', '-c', 'echo "$HOSTNAME"; echo "$KUBERNETES_PORT"; echo "$MY_WEB_SERVICE_HOST"; echo "$MY_WEB_PORT_8080_TCP_PORT"'] }] }));
+    await apply(podYaml('no-links', cluster.busybox, { enableServiceLinks: false, restartPolicy: 'Never', containers: [{ name: 'main', command: ['sh', '-c', 'echo "${KUBERNETES_SERVICE_HOST}:${KUBERNETES_SERVICE_PORT} [${MY_WEB_SERVICE_HOST}]"'] }] }));
+    await waitFor('command-demo Succeeded', async () => (await pod('command-demo')).status?.phase === 'Succeeded', 60_000, 'pod/command-demo');
+    const logs = await cluster.kubectl(['logs', 'command-demo']);
+    assert.equal(logs.stdout, `command-demo\ntcp://10.43.0.1:443\n${svc.spec.clusterIP}\n8080\n`, logs.stderr);
+    await waitFor('no-links Succeeded', async () => (await pod('no-links')).status?.phase === 'Succeeded', 60_000, 'pod/no-links');
+    assert.equal((await cluster.kubectl(['logs', 'no-links'])).stdout, '10.43.0.1:443 []\n');
+    assert.equal((await cluster.kubectl(['delete', 'pod/command-demo', 'pod/no-links', 'service/my-web'])).code, 0);
   });
 
   test('a sync that changes nothing does not rewrite the pod record', async () => {
@@ -313,10 +332,7 @@ describe('node agent end to end', { skip }, () => {
       volumes: [{ name: 'task-pv-storage', persistentVolumeClaim: { claimName: 'task-pv-claim' } }],
       containers: [{ name: 'task-pv-container', command: ['sleep', '3600'], volumeMounts: [{ mountPath: '/usr/share/nginx/html', name: 'task-pv-storage' }] }],
     }));
-    await waitFor('pod task-pv-pod Running', async () => (await pod('task-pv-pod')).status?.phase === 'Running').catch(async (err: Error) => {
-      const described = await cluster.kubectl(['describe', 'pod,pvc,pv']);
-      throw new Error(`${err.message}\n--- kubectl describe ---\n${described.stdout}`);
-    });
+    await waitFor('pod task-pv-pod Running', async () => (await pod('task-pv-pod')).status?.phase === 'Running', 60_000, 'pod,pvc,pv');
     const read = await cluster.kubectl(['exec', 'task-pv-pod', '--', 'cat', '/usr/share/nginx/html/index.html']);
     assert.equal(read.stdout, 'Hello from Kubernetes storage\n', read.stderr);
     const write = await cluster.kubectl(['exec', 'task-pv-pod', '--', 'sh', '-c', 'echo written in the pod > /usr/share/nginx/html/from-pod.txt']);

@@ -15,6 +15,7 @@ import { containerArgs, containerResources, hostsFile, podHostname, resolvConf, 
 import type { KubeletDeps, ObjectSource } from './kubelet-deps.js';
 import { containerDir, containerIdFor, containerLogPath } from './pod-record.js';
 import { adoptSpare, SPARE_CONTAINER, SPARE_LOGS, type SparePodDirs } from './spare-dirs.js';
+import { serviceEnvironment } from './service-env.js';
 
 type Json = Record<string, unknown>;
 
@@ -102,7 +103,8 @@ export async function createAndStartContainer(ctx: StarterContext, pc: PodContex
 
   let env: string[];
   try {
-    env = await ctx.deps.resolveEnv(pod, container, image.config.env ?? [], ctx.source, { nodeName: ctx.nodeName, podIp: pc.podIp, hostIp: ctx.hostIp });
+    const serviceEnv = ctx.source.listServices ? serviceEnvironment(await ctx.source.listServices(), pod.metadata.namespace ?? 'default', (pod.spec as Json | undefined)?.enableServiceLinks !== false) : undefined;
+    env = await ctx.deps.resolveEnv(pod, container, image.config.env ?? [], ctx.source, { nodeName: ctx.nodeName, podIp: pc.podIp, hostIp: ctx.hostIp, serviceEnv });
   } catch (err) {
     if ((err as { reason?: string }).reason === 'CreateContainerConfigError') throw new ContainerConfigError((err as Error).message);
     throw err;

@@ -10,10 +10,8 @@ import type { OciMount } from '../runtime/oci-spec.js';
 
 type Json = Record<string, unknown>;
 
-export interface ObjectSource {
-  getConfigMap(ns: string, name: string): Promise<KubeObject | undefined>;
-  getSecret(ns: string, name: string): Promise<KubeObject | undefined>;
-}
+export type { ObjectSource } from '../volumes/object-source.js';
+import type { ObjectSource } from '../volumes/object-source.js';
 
 export interface VolumeManagerLike {
   setup(pod: KubeObject): Promise<Map<string, string>>;

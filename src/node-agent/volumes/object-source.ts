@@ -9,6 +9,8 @@ export interface ObjectSource {
   /** Needed for persistentVolumeClaim volumes; without it such volumes fail to mount. */
   getPersistentVolumeClaim?(ns: string, name: string): Promise<KubeObject | undefined>;
   getPersistentVolume?(name: string): Promise<KubeObject | undefined>;
+  /** Every Service (for the service link variables); without it containers get none. */
+  listServices?(): Promise<KubeObject[]>;
   /** Needed for serviceAccountToken projections: POST the TokenRequest, resolve with the answer. */
   requestServiceAccountToken?(namespace: string, serviceAccount: string, tokenRequest: KubeObject): Promise<KubeObject>;
 }
