@@ -6,13 +6,32 @@ describe('scheduler configuration', () => {
   test('default profile: Kubernetes plugins and weights', () => {
     const p = defaultSchedulerConfig().profiles[0]!;
     assert.equal(p.schedulerName, 'default-scheduler');
-    assert.deepEqual(p.plugins.filter.map((r) => r.name), ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity']);
+    assert.deepEqual(p.plugins.filter.map((r) => r.name), ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'VolumeBinding', 'PodTopologySpread', 'InterPodAffinity']);
     assert.deepEqual(
       p.plugins.score.map((r) => `${r.name}:${r.weight}`),
       ['TaintToleration:3', 'NodeAffinity:2', 'NodeResourcesFit:1', 'PodTopologySpread:2', 'InterPodAffinity:2', 'NodeResourcesBalancedAllocation:1', 'ImageLocality:1'],
     );
     assert.deepEqual(p.plugins.postFilter.map((r) => r.name), ['DefaultPreemption']);
+    assert.deepEqual(p.plugins.reserve.map((r) => r.name), ['VolumeBinding']);
+    assert.deepEqual(p.plugins.preBind.map((r) => r.name), ['VolumeBinding']);
     assert.deepEqual(p.plugins.bind.map((r) => r.name), ['DefaultBinder']);
+  });
+
+  test('VolumeBinding can be disabled and takes bindTimeoutSeconds', () => {
+    const cfg = parseSchedulerConfig(`
+profiles:
+- schedulerName: no-volumes
+  plugins:
+    multiPoint:
+      disabled: [{name: VolumeBinding}]
+- schedulerName: volumes
+  pluginConfig:
+  - name: VolumeBinding
+    args: {bindTimeoutSeconds: 300}
+`);
+    const [off, on] = cfg.profiles;
+    for (const point of ['preFilter', 'filter', 'reserve', 'preBind'] as const) assert.ok(!off!.plugins[point].some((r) => r.name === 'VolumeBinding'), point);
+    assert.deepEqual(on!.pluginArgs.get('VolumeBinding'), { bindTimeoutSeconds: 300 });
   });
 
   test('YAML profile with disabled, re-weighted plugins and args', () => {
@@ -50,6 +69,8 @@ profiles:
     ['wrong extension point', 'profiles: [{plugins: {filter: {enabled: [{name: ImageLocality}]}}}]', /does not extend filter/],
     ['bad strategy', 'profiles: [{pluginConfig: [{name: NodeResourcesFit, args: {scoringStrategy: {type: Fastest}}}]}]', /Unsupported value/],
     ['ratio needs a shape', 'profiles: [{pluginConfig: [{name: NodeResourcesFit, args: {scoringStrategy: {type: RequestedToCapacityRatio}}}]}]', /shape/],
+    ['negative bind timeout', 'profiles: [{pluginConfig: [{name: VolumeBinding, args: {bindTimeoutSeconds: -10}}]}]', /bindTimeoutSeconds: Invalid value: -10: invalid BindTimeoutSeconds, should not be a negative value/],
+    ['VolumeBinding has no score', 'profiles: [{plugins: {score: {enabled: [{name: VolumeBinding}]}}}]', /does not extend score/],
     ['duplicate profiles', 'profiles: [{schedulerName: a}, {schedulerName: a}]', /duplicate/],
     ['percentage range', 'percentageOfNodesToScore: 150', /range/],
   ];

@@ -87,6 +87,12 @@ function expandProfilePlugins(raw: RawProfile['plugins']): ProfilePlugins {
 const SCORING_TYPES = new Set(['LeastAllocated', 'MostAllocated', 'RequestedToCapacityRatio']);
 
 function validateArgs(name: string, args: Record<string, unknown>): void {
+  if (name === 'VolumeBinding') {
+    const timeout = args.bindTimeoutSeconds;
+    if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isInteger(timeout))) throw new Error(`bindTimeoutSeconds: Invalid value: ${JSON.stringify(timeout)}: must be an integer`);
+    if (typeof timeout === 'number' && timeout < 0) throw new Error(`bindTimeoutSeconds: Invalid value: ${timeout}: invalid BindTimeoutSeconds, should not be a negative value`);
+    return;
+  }
   if (name !== 'NodeResourcesFit') return;
   const strategy = args.scoringStrategy as { type?: string; resources?: Array<{ name?: string; weight?: number }>; requestedToCapacityRatio?: { shape?: unknown[] } } | undefined;
   if (!strategy) return;

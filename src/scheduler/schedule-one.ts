@@ -1,8 +1,9 @@
-// Handling of one popped pod: run the cycle, assume the pod on the chosen node, bind in the
-// background; on failure run PostFilter (preemption), report, and park the pod in the queue.
+// Handling of one popped pod: run the cycle, assume the pod on the chosen node, pre-bind and bind
+// in the background; on failure run PostFilter (preemption), report, and park the pod in the queue.
 // API effects go through SchedulerActions so this file stays free of I/O.
 import type { Logger } from '../client/log.js';
 import type { SchedulerCache } from './cache.js';
+import { isRejection, type Status } from './framework/interfaces.js';
 import { FitError, PodPlacer } from './framework/schedule-cycle.js';
 import type { Framework } from './framework/runtime.js';
 import { podKey, type Pod } from './framework/types.js';
@@ -84,14 +85,21 @@ export class ScheduleOne {
       this.report(pod, 'SchedulerError', rejected.reasons.join(', '));
       return;
     }
-    const bind = this.bind(fw, info, nodeName, state);
+    const bind = this.bind(fw, info, cycle, nodeName, state);
     this.binds.add(bind);
     void bind.finally(() => this.binds.delete(bind));
   }
 
-  private async bind(fw: Framework, info: QueuedPodInfo, nodeName: string, state: ReturnType<Framework['newCycleState']>): Promise<void> {
+  private async bind(fw: Framework, info: QueuedPodInfo, cycle: number, nodeName: string, state: ReturnType<Framework['newCycleState']>): Promise<void> {
     const { cache, queue, log, signal } = this.o;
     const pod = info.pod;
+    if (fw.preBindPlugins.length > 0) {
+      const preBound = await fw.runPreBind(state, pod, nodeName, signal);
+      if (preBound) {
+        this.preBindFailed(fw, info, cycle, nodeName, state, preBound);
+        return;
+      }
+    }
     let status;
     try {
       status = await fw.runBind(pod, nodeName, signal);
@@ -119,6 +127,24 @@ export class ScheduleOne {
     // Freed space may help other pods.
     queue.moveOnEvent('all');
     this.o.actions.event(pod, 'Warning', 'FailedScheduling', `Binding rejected: ${message}`);
+  }
+
+  /**
+   * PreBind failed (Kubernetes' handleBindingCycleError): undo Reserve and the assumption, let
+   * pods that the freed space may help retry, and report the pod's failure with its condition.
+   */
+  private preBindFailed(fw: Framework, info: QueuedPodInfo, cycle: number, nodeName: string, state: ReturnType<Framework['newCycleState']>, status: Status): void {
+    const { cache, queue, log, signal } = this.o;
+    const pod = info.pod;
+    fw.runUnreserve(state, pod, nodeName);
+    cache.forget(pod);
+    if (signal.aborted) return;
+    const message = status.reasons.join(', ');
+    log.warn('pre-binding failed; retrying', { object: info.key, node: nodeName, plugin: status.plugin, reason: message });
+    queue.moveOnEvent('all');
+    if (isRejection(status)) queue.addUnschedulable(info, cycle, status.plugin ? [status.plugin] : []);
+    else queue.addBackoff(info);
+    this.report(pod, isRejection(status) ? 'Unschedulable' : 'SchedulerError', message);
   }
 
   private handleFit(fw: Framework, info: QueuedPodInfo, cycle: number, err: FitError, state: ReturnType<Framework['newCycleState']>): void {

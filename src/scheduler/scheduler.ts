@@ -1,18 +1,23 @@
-// The scheduler component: informers for pods and nodes feed the cache and the queue; one loop
-// pops pods and runs ScheduleOne; bindings, status updates, victim deletions and events go
-// through the API like any other client.
+// The scheduler component: informers for pods and nodes feed the cache and the queue, those for
+// PersistentVolumeClaims, PersistentVolumes and StorageClasses feed VolumeBinding; one loop pops
+// pods and runs ScheduleOne; volume and pod bindings, status updates, victim deletions and events
+// go through the API like any other client.
 import { isApiError } from '../api/errors.js';
 import { rfc3339, type KubeObject } from '../api/meta.js';
 import { findKind, type ResourceDescriptor } from '../api/resources.js';
 import { EventRecorder } from '../client/event-recorder.js';
+import type { Informer } from '../client/informer.js';
 import { InformerFactory } from '../client/informer-factory.js';
 import { createLogger, type Logger } from '../client/log.js';
 import { PatchTypes, type RestClient } from '../client/rest-client.js';
+import type { ClaimLike, VolumeLike } from '../machinery/volumes/claim-matching.js';
 import { isTerminal, SchedulerCache } from './cache.js';
 import { defaultSchedulerConfig, type SchedulerConfig } from './config.js';
 import { Framework } from './framework/runtime.js';
 import type { Node, Pod, PodCondition } from './framework/types.js';
 import { newRegistry } from './plugins/registry.js';
+import type { StorageClassLike } from './plugins/volume-binding/pod-claims.js';
+import { VOLUME_BINDING, type VolumeBindingDeps } from './plugins/volume-binding/volume-binding.js';
 import { SchedulingQueue, type EventAudience } from './queue/scheduling-queue.js';
 import { ScheduleOne, schedulerNameOf, type SchedulerActions } from './schedule-one.js';
 
@@ -22,16 +27,18 @@ export interface SchedulerOptions {
   log?: Logger;
 }
 
-function descriptor(kind: string): ResourceDescriptor {
-  const desc = findKind('', 'v1', kind);
-  if (!desc) throw new Error(`core/v1 ${kind} missing from the resource table`);
+function descriptor(kind: string, group = ''): ResourceDescriptor {
+  const desc = findKind(group, 'v1', kind);
+  if (!desc) throw new Error(`${group || 'core'}/v1 ${kind} missing from the resource table`);
   return desc;
 }
 
 // Which rejections an event may undo (a coarse form of Kubernetes' queueing hints).
 const ASSIGNED_POD_ADDED: EventAudience = new Set(['InterPodAffinity', 'PodTopologySpread']);
 const ASSIGNED_POD_UPDATED: EventAudience = new Set(['InterPodAffinity', 'PodTopologySpread', 'NodeResourcesFit']);
-const NODE_UPDATED: EventAudience = new Set(['NodeUnschedulable', 'NodeAffinity', 'TaintToleration', 'NodeResourcesFit', 'NodePorts', 'PodTopologySpread', 'InterPodAffinity', 'DefaultPreemption']);
+const NODE_UPDATED: EventAudience = new Set(['NodeUnschedulable', 'NodeAffinity', 'TaintToleration', 'NodeResourcesFit', 'NodePorts', 'PodTopologySpread', 'InterPodAffinity', 'DefaultPreemption', VOLUME_BINDING]);
+/** A claim, volume or class added or changed (Kubernetes registers no deletions for these). */
+const VOLUME_CHANGED: EventAudience = new Set([VOLUME_BINDING]);
 
 /** Only scheduling-relevant node changes move pods; heartbeats do not. */
 function nodeChangeMatters(oldNode: Node, newNode: Node): boolean {
@@ -51,6 +58,9 @@ export class Scheduler {
   private readonly log: Logger;
   private readonly pods = descriptor('Pod');
   private readonly nodes = descriptor('Node');
+  private readonly claims = descriptor('PersistentVolumeClaim');
+  private readonly volumes = descriptor('PersistentVolume');
+  private readonly storageClasses = descriptor('StorageClass', 'storage.k8s.io');
 
   private readonly informers: InformerFactory;
 
@@ -66,10 +76,14 @@ export class Scheduler {
     const { client, log } = this;
     const cache = new SchedulerCache();
     const queue = new SchedulingQueue({ initialBackoffMs: this.config.podInitialBackoffSeconds * 1000, maxBackoffMs: this.config.podMaxBackoffSeconds * 1000 });
+    const claimInformer = this.informers.informerFor(this.claims);
+    const volumeInformer = this.informers.informerFor(this.volumes);
+    const classInformer = this.informers.informerFor(this.storageClasses);
     const registry = newRegistry({
       bind: async (pod, nodeName, sig) => {
         await client.bind(pod.metadata.namespace ?? 'default', pod.metadata.name ?? '', nodeName, { signal: sig });
       },
+      volumes: this.volumeBindingDeps(claimInformer, volumeInformer, classInformer),
     });
     const frameworks = new Map<string, Framework>();
     for (const profile of this.config.profiles) frameworks.set(profile.schedulerName, new Framework(profile, registry, () => cache.snapshot));
@@ -120,6 +134,10 @@ export class Scheduler {
       },
       onDelete: (node) => cache.removeNode(node.metadata.name ?? ''),
     });
+    const volumeChanged = (): void => {
+      queue.moveOnEvent(VOLUME_CHANGED);
+    };
+    for (const informer of [claimInformer, volumeInformer, classInformer]) informer.addHandlers({ onAdd: volumeChanged, onUpdate: volumeChanged });
 
     this.informers.start(signal);
     const timers = [
@@ -128,7 +146,7 @@ export class Scheduler {
       setInterval(() => cache.cleanupExpired(), 5000),
     ];
     try {
-      if (!(await nodeInformer.waitForSync(signal)) || !(await podInformer.waitForSync(signal))) return;
+      for (const informer of [nodeInformer, podInformer, claimInformer, volumeInformer, classInformer]) if (!(await informer.waitForSync(signal))) return;
       log.info('scheduler started', { profiles: [...frameworks.keys()], nodes: cache.snapshot.numNodes() });
       let lastYield = Date.now();
       for (let info = await queue.pop(signal); info; info = await queue.pop(signal)) {
@@ -146,6 +164,24 @@ export class Scheduler {
       await recorder.flush();
       await this.informers.stopped();
     }
+  }
+
+  /** VolumeBinding reads the informers' caches and writes volumes and claims through the API. */
+  private volumeBindingDeps(claims: Informer<KubeObject>, volumes: Informer<KubeObject>, classes: Informer<KubeObject>): VolumeBindingDeps {
+    const { client } = this;
+    return {
+      listers: {
+        claim: (namespace, name) => claims.getByKey(`${namespace}/${name}`) as ClaimLike | undefined,
+        storageClass: (name) => classes.getByKey(name) as StorageClassLike | undefined,
+        volume: (name) => volumes.getByKey(name) as VolumeLike | undefined,
+        volumes: () => volumes.list() as VolumeLike[],
+      },
+      writes: {
+        updateVolume: async (volume, signal) => {
+          await client.update(this.volumes, { ...(volume as KubeObject), apiVersion: 'v1', kind: 'PersistentVolume' }, { signal });
+        },
+      },
+    };
   }
 
   private actions(recorder: EventRecorder): SchedulerActions {

@@ -46,7 +46,7 @@ test('a claim binds to the smallest matching Available volume, in Kubernetes ord
   const result = converge({ claim: claim('task-pv-claim', { class: 'manual' }), volumes: [volume('big', { size: '100Gi', class: 'manual' }), volume('task-pv-volume', { class: 'manual' }), volume('other-class', { size: '5Gi', class: 'fast' })] });
   assert.deepEqual(result.writes, ['volume', 'volumeStatus', 'claim', 'claimStatus']);
   const bound = result.volumes.find((v) => v.metadata.name === 'task-pv-volume')!;
-  assert.deepEqual(bound.spec?.claimRef, { kind: 'PersistentVolumeClaim', namespace: 'default', name: 'task-pv-claim', uid: 'uid-task-pv-claim', apiVersion: 'v1', resourceVersion: '7' });
+  assert.deepEqual(bound.spec?.claimRef, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: 'default', name: 'task-pv-claim', uid: 'uid-task-pv-claim', resourceVersion: '7' });
   assert.equal(bound.metadata.annotations?.['pv.kubernetes.io/bound-by-controller'], 'yes');
   assert.equal(bound.status?.phase, 'Bound');
   assert.equal(result.claim.spec?.volumeName, 'task-pv-volume');

@@ -8,6 +8,7 @@ import {
   ANN_BIND_COMPLETED,
   ANN_BOUND_BY_CONTROLLER,
   claimClass,
+  claimReference,
   findMatchingVolume,
   isVolumeBoundToClaim,
   volumeModeMismatch,
@@ -146,14 +147,7 @@ export function bind(volume: Volume, claim: Claim, now: string): BinderPlan {
   if (!ref || !isVolumeBoundToClaim(volume, claim) || ref.uid !== claim.metadata.uid) {
     const next = clone(volume);
     next.spec = { ...(next.spec ?? {}) };
-    next.spec.claimRef = {
-      kind: 'PersistentVolumeClaim',
-      namespace: claim.metadata.namespace,
-      name: claim.metadata.name,
-      uid: claim.metadata.uid,
-      apiVersion: 'v1',
-      resourceVersion: claim.metadata.resourceVersion,
-    };
+    next.spec.claimRef = claimReference(claim);
     // Marks a binding the controller made (not the user's pre-binding), so it may undo it.
     if (!isVolumeBoundToClaim(volume, claim)) next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [ANN_BOUND_BY_CONTROLLER]: 'yes' };
     return { write: { kind: 'volume', object: next }, events: [] };

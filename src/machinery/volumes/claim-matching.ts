@@ -63,6 +63,18 @@ export function volumeClass(volume: VolumeLike): string {
   return volume.spec?.storageClassName ?? '';
 }
 
+/** The reference a volume's spec.claimRef holds for `claim` once bound to it. */
+export function claimReference(claim: ClaimLike): ObjectReference {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    namespace: claim.metadata.namespace,
+    name: claim.metadata.name,
+    uid: claim.metadata.uid,
+    resourceVersion: claim.metadata.resourceVersion,
+  };
+}
+
 /** The volume's claimRef names this claim (and, once the claim's uid is recorded, this very claim). */
 export function isVolumeBoundToClaim(volume: VolumeLike, claim: ClaimLike): boolean {
   const ref = volume.spec?.claimRef;

@@ -1,5 +1,6 @@
 // The scheduling framework's extension points. Plugins are plain objects; a profile lists which
-// ones run where. Everything up to Reserve runs synchronously inside one scheduling cycle.
+// ones run where. Everything up to Permit runs synchronously inside one scheduling cycle; PreBind
+// and Bind run in the binding cycle, in the background.
 import type { CycleState } from './cycle-state.js';
 import type { NodeInfo } from './node-info.js';
 import type { Snapshot } from './snapshot.js';
@@ -105,9 +106,17 @@ export interface PermitPlugin extends Plugin {
   permit(state: CycleState, pod: Pod, nodeName: string): Status | undefined;
 }
 
+export interface PreBindPlugin extends Plugin {
+  /**
+   * Runs after Permit, before any Bind plugin (API writes the pod's binding depends on, such as
+   * volume bindings). A failure unreserves the pod and sends it back to the queue.
+   */
+  preBind(state: CycleState, pod: Pod, nodeName: string, signal: AbortSignal): Promise<Status | undefined>;
+}
+
 export interface BindPlugin extends Plugin {
   /** Skip status passes the pod to the next bind plugin. */
   bind(pod: Pod, nodeName: string, signal: AbortSignal): Promise<Status | undefined>;
 }
 
-export type AnyPlugin = Partial<PreFilterPlugin & FilterPlugin & PostFilterPlugin & PreScorePlugin & ScorePlugin & ReservePlugin & PermitPlugin & BindPlugin> & Plugin;
+export type AnyPlugin = Partial<PreFilterPlugin & FilterPlugin & PostFilterPlugin & PreScorePlugin & ScorePlugin & ReservePlugin & PermitPlugin & PreBindPlugin & BindPlugin> & Plugin;

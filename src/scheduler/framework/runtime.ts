@@ -1,14 +1,14 @@
 // A Framework is one scheduling profile made concrete: plugin instances per extension point,
 // score weights, and the calls that run each point in order.
 import { CycleState } from './cycle-state.js';
-import { isRejection, MAX_NODE_SCORE, type AnyPlugin, type BindPlugin, type FilterPlugin, type FrameworkHandle, type NodeScore, type PermitPlugin, type PostFilterPlugin, type PostFilterResult, type PreFilterPlugin, type PreFilterResult, type PreScorePlugin, type ReservePlugin, type ScorePlugin, type Status } from './interfaces.js';
+import { isRejection, MAX_NODE_SCORE, type AnyPlugin, type BindPlugin, type FilterPlugin, type FrameworkHandle, type NodeScore, type PermitPlugin, type PostFilterPlugin, type PostFilterResult, type PreBindPlugin, type PreFilterPlugin, type PreFilterResult, type PreScorePlugin, type ReservePlugin, type ScorePlugin, type Status } from './interfaces.js';
 import type { NodeInfo } from './node-info.js';
 import type { Snapshot } from './snapshot.js';
 import type { Pod } from './types.js';
 
-export type ExtensionPoint = 'preFilter' | 'filter' | 'postFilter' | 'preScore' | 'score' | 'reserve' | 'permit' | 'bind';
+export type ExtensionPoint = 'preFilter' | 'filter' | 'postFilter' | 'preScore' | 'score' | 'reserve' | 'permit' | 'preBind' | 'bind';
 
-export const EXTENSION_POINTS: readonly ExtensionPoint[] = ['preFilter', 'filter', 'postFilter', 'preScore', 'score', 'reserve', 'permit', 'bind'];
+export const EXTENSION_POINTS: readonly ExtensionPoint[] = ['preFilter', 'filter', 'postFilter', 'preScore', 'score', 'reserve', 'permit', 'preBind', 'bind'];
 
 export interface PluginRef {
   name: string;
@@ -49,6 +49,7 @@ export class Framework implements FrameworkHandle {
   readonly scorePlugins: WeightedScorePlugin[] = [];
   readonly reservePlugins: ReservePlugin[] = [];
   readonly permitPlugins: PermitPlugin[] = [];
+  readonly preBindPlugins: PreBindPlugin[] = [];
   readonly bindPlugins: BindPlugin[] = [];
   private readonly instances = new Map<string, AnyPlugin>();
   private readonly scores: NodeScore[] = [];
@@ -82,6 +83,7 @@ export class Framework implements FrameworkHandle {
     for (const ref of profile.plugins.score) this.scorePlugins.push({ plugin: need(ref.name, 'score', 'Score') as ScorePlugin, weight: ref.weight ?? 1 });
     for (const ref of profile.plugins.reserve) this.reservePlugins.push(need(ref.name, 'reserve', 'Reserve') as ReservePlugin);
     for (const ref of profile.plugins.permit) this.permitPlugins.push(need(ref.name, 'permit', 'Permit') as PermitPlugin);
+    for (const ref of profile.plugins.preBind) this.preBindPlugins.push(need(ref.name, 'preBind', 'PreBind') as PreBindPlugin);
     for (const ref of profile.plugins.bind) this.bindPlugins.push(need(ref.name, 'bind', 'Bind') as BindPlugin);
   }
 
@@ -213,6 +215,25 @@ export class Framework implements FrameworkHandle {
     for (const plugin of this.permitPlugins) {
       const status = plugin.permit(state, pod, nodeName);
       if (status && status.code !== 'Success') return { ...status, plugin: plugin.name };
+    }
+    return undefined;
+  }
+
+  /**
+   * Runs PreBind in order; the first failure ends it. A rejection comes back as the plugin gave it;
+   * an error as Kubernetes words it: `running PreBind plugin "NAME": message`.
+   */
+  async runPreBind(state: CycleState, pod: Pod, nodeName: string, signal: AbortSignal): Promise<Status | undefined> {
+    for (const plugin of this.preBindPlugins) {
+      let status: Status | undefined;
+      try {
+        status = await plugin.preBind(state, pod, nodeName, signal);
+      } catch (err) {
+        status = { code: 'Error', reasons: [err instanceof Error ? err.message : String(err)] };
+      }
+      if (!status || status.code === 'Success' || status.code === 'Skip') continue;
+      if (isRejection(status)) return { ...status, plugin: plugin.name };
+      return { code: 'Error', reasons: [`running PreBind plugin "${plugin.name}": ${status.reasons.join(', ')}`], plugin: plugin.name };
     }
     return undefined;
   }

@@ -101,6 +101,14 @@ export interface PodCondition {
   lastTransitionTime?: string;
 }
 
+/** A pod volume; the scheduler only reads the ones that name a PersistentVolumeClaim. */
+export interface PodVolume {
+  name: string;
+  persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
+  /** A generic ephemeral volume: its claim, `<pod>-<volume>`, is created for (and owned by) the pod. */
+  ephemeral?: { volumeClaimTemplate?: unknown };
+}
+
 export interface PodSpec {
   nodeName?: string;
   schedulerName?: string;
@@ -115,6 +123,7 @@ export interface PodSpec {
   topologySpreadConstraints?: TopologySpreadConstraint[];
   terminationGracePeriodSeconds?: number;
   schedulingGates?: Array<{ name: string }>;
+  volumes?: PodVolume[];
 }
 
 export interface PodStatus {

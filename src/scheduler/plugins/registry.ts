@@ -14,6 +14,7 @@ import { NODE_RESOURCES_FIT, newNodeResourcesFit, type NodeResourcesFitArgs } fr
 import { NODE_UNSCHEDULABLE, newNodeUnschedulable } from './node-unschedulable/node-unschedulable.js';
 import { newPodTopologySpread, POD_TOPOLOGY_SPREAD } from './pod-topology-spread/pod-topology-spread.js';
 import { newTaintToleration, TAINT_TOLERATION } from './taint-toleration/taint-toleration.js';
+import { newVolumeBinding, VOLUME_BINDING, type VolumeBindingDeps } from './volume-binding/volume-binding.js';
 
 /** Queue sorting is built into the queue; the name is accepted in configurations. */
 export const PRIORITY_SORT = 'PrioritySort';
@@ -28,6 +29,8 @@ export const PLUGIN_POINTS: ReadonlyMap<string, readonly ExtensionPoint[]> = new
   [NODE_RESOURCES_FIT, ['preFilter', 'filter', 'preScore', 'score']],
   [POD_TOPOLOGY_SPREAD, ['preFilter', 'filter', 'preScore', 'score']],
   [INTER_POD_AFFINITY, ['preFilter', 'filter', 'preScore', 'score']],
+  // Its score (storage capacity scoring) is off by default in Kubernetes and not implemented here.
+  [VOLUME_BINDING, ['preFilter', 'filter', 'reserve', 'preBind']],
   [DEFAULT_PREEMPTION, ['postFilter']],
   [BALANCED_ALLOCATION, ['score']],
   [IMAGE_LOCALITY, ['preScore', 'score']],
@@ -43,6 +46,7 @@ export const DEFAULT_MULTI_POINT: readonly PluginRef[] = [
   { name: NODE_AFFINITY, weight: 2 },
   { name: NODE_PORTS },
   { name: NODE_RESOURCES_FIT, weight: 1 },
+  { name: VOLUME_BINDING },
   { name: POD_TOPOLOGY_SPREAD, weight: 2 },
   { name: INTER_POD_AFFINITY, weight: 2 },
   { name: DEFAULT_PREEMPTION },
@@ -54,7 +58,16 @@ export const DEFAULT_MULTI_POINT: readonly PluginRef[] = [
 export interface RegistryDeps {
   /** How DefaultBinder binds; tests pass a fake. */
   bind: BindFunction;
+  /** What VolumeBinding reads and writes; without it no claim exists and nothing is written. */
+  volumes?: VolumeBindingDeps;
 }
+
+const NO_VOLUMES: VolumeBindingDeps = {
+  listers: { claim: () => undefined, storageClass: () => undefined, volume: () => undefined, volumes: () => [] },
+  writes: {
+    updateVolume: () => Promise.reject(new Error('no API client for volumes')),
+  },
+};
 
 export function newRegistry(deps: RegistryDeps): Map<string, PluginFactory> {
   return new Map<string, PluginFactory>([
@@ -66,6 +79,7 @@ export function newRegistry(deps: RegistryDeps): Map<string, PluginFactory> {
     [NODE_RESOURCES_FIT, ({ args }) => newNodeResourcesFit(args as NodeResourcesFitArgs | undefined)],
     [POD_TOPOLOGY_SPREAD, () => newPodTopologySpread()],
     [INTER_POD_AFFINITY, ({ args }) => newInterPodAffinity(args as InterPodAffinityArgs | undefined)],
+    [VOLUME_BINDING, ({ handle }) => newVolumeBinding(deps.volumes ?? NO_VOLUMES, handle)],
     [DEFAULT_PREEMPTION, ({ args }) => newDefaultPreemption(args as DefaultPreemptionArgs | undefined)],
     [BALANCED_ALLOCATION, ({ args }) => newBalancedAllocation(args as BalancedAllocationArgs | undefined)],
     [IMAGE_LOCALITY, () => newImageLocality()],
