@@ -5,7 +5,7 @@
 // its directories. It never touches containers, mounts, netns or processes of anything else.
 
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCommand } from '../../src/node-agent/network/exec.js';
@@ -133,7 +133,11 @@ async function removeDir(dir: string): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
-export async function startNodeCluster(options: { crashBackoffMs?: number; nodeIp?: string } = {}): Promise<NodeCluster> {
+/**
+ * `mirrors`: registry hosts (e.g. docker.io) whose pulls go to the test registry instead, through a
+ * registries file (--private-registry), so manifests can name images as published.
+ */
+export async function startNodeCluster(options: { crashBackoffMs?: number; nodeIp?: string; mirrors?: string[] } = {}): Promise<NodeCluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kjb-na-'));
   const port = await freePort();
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
@@ -147,7 +151,7 @@ export async function startNodeCluster(options: { crashBackoffMs?: number; nodeI
 
   const launch = async (): Promise<void> => {
     const args = [KIJABI_BIN, 'server', '--data-dir', dataDir, '--https-listen-port', String(port), '--write-kubeconfig', kubeconfig, '--token', token,
-      '--node-netns', netns.name, '--node-name', 'node-1', ...(options.nodeIp ? ['--node-ip', options.nodeIp] : []), '--crash-backoff', `${options.crashBackoffMs ?? 1000},${(options.crashBackoffMs ?? 1000) * 4}`];
+      '--node-netns', netns.name, '--node-name', 'node-1', ...(options.nodeIp ? ['--node-ip', options.nodeIp] : []), ...(options.mirrors ? ['--private-registry', join(dataDir, 'registries.yaml')] : []), '--crash-backoff', `${options.crashBackoffMs ?? 1000},${(options.crashBackoffMs ?? 1000) * 4}`];
     // KIJABI_SERVER_NODE_ARGS: extra node flags for the server (benchmarks pass --cpu-prof).
     const nodeArgs = (process.env.KIJABI_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const proc = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KIJABI_LOG_LEVEL: process.env.KIJABI_LOG_LEVEL ?? 'warn' } });
@@ -205,6 +209,10 @@ export async function startNodeCluster(options: { crashBackoffMs?: number; nodeI
     registry = await startRegistry();
     image = await buildBusyboxLayout();
     await registry.push(image.layout, 'base', 'library/busybox', 'latest');
+    if (options.mirrors) {
+      const endpoint = `http://${registry.host}`;
+      writeFileSync(join(dataDir, 'registries.yaml'), `mirrors:\n${options.mirrors.map((host) => `  "${host}":\n    endpoint: ["${endpoint}"]\n`).join('')}`);
+    }
     await launch();
   } catch (err) {
     await cleanup();

@@ -79,6 +79,37 @@ export async function buildBusyboxLayout(options: { secondLayer?: boolean } = {}
   }
 }
 
+export interface ImageVariant {
+  /** Tag of the new image in the layout. */
+  tag: string;
+  /** Files added on top of `from` (absolute paths in the image), with their modes (default 0644). */
+  files?: Record<string, { content: string; mode?: number }>;
+  /** The image's Cmd (its entrypoint stays unset). */
+  cmd?: string[];
+  workingDir?: string;
+}
+
+/** Adds `variant` to the layout: `from`'s layer plus one with `files`, and its own config. */
+export async function addImageVariant(layout: string, from: string, variant: ImageVariant): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'kjb-variant-'));
+  try {
+    const bundle = join(work, 'bundle');
+    await run('umoci', ['unpack', '--image', `${layout}:${from}`, bundle]);
+    for (const [path, file] of Object.entries(variant.files ?? {})) {
+      const target = join(bundle, 'rootfs', path);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, file.content, { mode: file.mode ?? 0o644 });
+    }
+    await run('umoci', ['repack', '--image', `${layout}:${variant.tag}`, bundle]);
+    const config = ['config', '--image', `${layout}:${variant.tag}`];
+    for (const part of variant.cmd ?? []) config.push('--config.cmd', part);
+    if (variant.workingDir) config.push('--config.workingdir', variant.workingDir);
+    if (config.length > 3) await run('umoci', config);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

@@ -92,3 +92,12 @@ export function familiarName(name: string): string {
   if (name.startsWith(`${DOCKER_HUB}/`)) return name.slice(`${DOCKER_HUB}/`.length);
   return name;
 }
+
+/** The full name of an image reference (`nginx:1.14.2` → `docker.io/library/nginx:1.14.2`); unparsable text as is. */
+export function canonicalImage(ref: string): string {
+  try {
+    return normalizeImageRef(ref).canonical;
+  } catch {
+    return ref;
+  }
+}

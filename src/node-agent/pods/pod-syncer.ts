@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { KubeObject } from '../../api/meta.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import type { Logger } from '../../client/log.js';
+import { canonicalImage } from '../images/image-ref.js';
 import type { ImageRecord, ImageStore } from '../images/image-store.js';
 import type { PodNetwork } from '../network/pod-network.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
@@ -331,7 +332,8 @@ export class PodSyncer {
       c.terminated = undefined;
       c.waiting = undefined;
       c.startedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-      c.image = image;
+      // The runtime reports the image by its full name (docker.io/library/nginx:1.14.2), as containerd does.
+      c.image = canonicalImage(image);
       c.imageID = imageRecord.repoDigests[0] ?? imageRecord.id;
       c.stopSignal = imageRecord.config.stopSignal;
       c.started = spec.startupProbe === undefined;
