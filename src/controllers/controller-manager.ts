@@ -19,6 +19,7 @@ import { GarbageCollector } from './gc/controller.js';
 import { NamespaceController } from './namespace/controller.js';
 import { RootCaPublisher } from './rootca/controller.js';
 import { PersistentVolumeController } from './persistentvolume/controller.js';
+import { PvcProtectionController, PvProtectionController } from './storage-protection/controller.js';
 
 export interface StartableController {
   start(signal: AbortSignal): Promise<void>;
@@ -50,6 +51,8 @@ export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   garbagecollector: (o) => new GarbageCollector({ client: o.client, informers: o.informers }),
   namespace: (o) => new NamespaceController({ client: o.client }),
   'persistentvolume-binder': (o) => new PersistentVolumeController(o),
+  'pvc-protection': (o) => new PvcProtectionController(o),
+  'pv-protection': (o) => new PvProtectionController(o),
   'root-ca-cert-publisher': (o) => (o.clusterCaPem ? new RootCaPublisher({ ...o, caPem: o.clusterCaPem }) : { start: async () => {} }),
 };
 

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { eventually, REPO_ROOT, startCluster, type TestCluster } from '../support/cluster.js';
 import { succeeded } from './workloads-support.js';
+import { startHollowNodes } from '../support/hollow.js';
 
 /** The same objects as the walkthrough's pv-volume.yaml and pv-claim.yaml (written here in JSON). */
 const VOLUME = JSON.stringify({
@@ -83,6 +84,32 @@ describe('PersistentVolume binding with kubectl', () => {
     }, { message: 'FailedBinding event' });
     assert.match(described, /no persistent volumes available for this claim and no storage class is set/);
     assert.match(described, /Status:\s+Pending/);
+  });
+
+  test('a claim a pod mounts, and its bound volume, stay Terminating until nothing uses them', async () => {
+    const nodes = await startHollowNodes({ kubeconfig: cluster.kubeconfig, count: 1, namePrefix: 'pv-node-' });
+    try {
+      succeeded(await kubectl(['apply', '-f', '-'], VOLUME.replace('task-pv-volume', 'kept-volume')));
+      succeeded(await kubectl(['apply', '-f', '-'], CLAIM.replace('task-pv-claim', 'kept-claim')));
+      await eventually(async () => (await columns(['pvc', 'kept-claim']))[1] === 'Bound', { message: 'claim Bound' });
+      const pvc = JSON.parse(succeeded(await kubectl(['get', 'pvc', 'kept-claim', '-o', 'json'])));
+      assert.deepEqual(pvc.metadata.finalizers, ['kubernetes.io/pvc-protection']);
+      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'user' }, spec: { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'kept-claim' } }], containers: [{ name: 'c', image: 'nginx', volumeMounts: [{ name: 'data', mountPath: '/data' }] }] } };
+      succeeded(await kubectl(['apply', '-f', '-'], JSON.stringify(pod)));
+      await eventually(async () => (await columns(['pod', 'user']))[2] === 'Running', { message: 'pod Running on the hollow node' });
+
+      succeeded(await kubectl(['delete', 'pvc', 'kept-claim', '--wait=false']));
+      succeeded(await kubectl(['delete', 'pv', 'kept-volume', '--wait=false']));
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal((await columns(['pvc', 'kept-claim']))[1], 'Terminating', 'the pod still mounts it');
+      assert.equal((await columns(['pv', 'kept-volume']))[4], 'Terminating', 'still bound');
+
+      succeeded(await kubectl(['delete', 'pod', 'user', '--wait=true']));
+      await eventually(async () => (await kubectl(['get', 'pvc', 'kept-claim'])).code !== 0, { message: 'claim gone once the pod is' });
+      await eventually(async () => (await kubectl(['get', 'pv', 'kept-volume'])).code !== 0, { message: 'volume gone once released' });
+    } finally {
+      await nodes.stop();
+    }
   });
 
   test('the walkthrough\'s published manifests bind', { skip: !existsSync(EXAMPLES) && 'reference examples absent' }, async () => {

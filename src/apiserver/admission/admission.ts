@@ -59,6 +59,7 @@ export class BuiltinAdmission implements Admission {
     if (namespace && !EXEMPT_RESOURCES.has(resource)) await this.checkNamespace(resource, group, namespace, obj.metadata.name ?? '');
     if (group === '' && resource === 'services') await this.allocateServiceAddresses(obj, ctx);
     if (group === '' && resource === 'pods' && this.options.pods) await admitPod(obj, this.options.pods);
+    if (group === '') addProtectionFinalizer(resource, obj);
   }
 
   /** Ends the caches' watches (server shutdown). */
@@ -133,4 +134,21 @@ export class BuiltinAdmission implements Admission {
     }
     svc.spec = spec;
   }
+}
+
+/**
+ * StorageObjectInUseProtection: claims and volumes are created with a finalizer that the
+ * pvc-protection and pv-protection controllers remove once nothing uses them, so deleting a claim
+ * a pod still mounts (or a bound volume) waits instead of pulling storage from under it.
+ */
+export const PROTECTION_FINALIZERS: Readonly<Record<string, string>> = {
+  persistentvolumeclaims: 'kubernetes.io/pvc-protection',
+  persistentvolumes: 'kubernetes.io/pv-protection',
+};
+
+function addProtectionFinalizer(resource: string, obj: KubeObject): void {
+  const finalizer = PROTECTION_FINALIZERS[resource];
+  if (!finalizer) return;
+  const finalizers = obj.metadata.finalizers ?? [];
+  if (!finalizers.includes(finalizer)) obj.metadata.finalizers = [...finalizers, finalizer];
 }
