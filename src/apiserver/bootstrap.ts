@@ -1,4 +1,5 @@
-// Objects every cluster starts with: the system namespaces and the `kubernetes` Service.
+// Objects every cluster starts with: the system namespaces, the `kubernetes` Service, the system
+// priority classes and (as k3s ships it) the default `local-path` StorageClass.
 
 import { isApiError } from '../api/errors.js';
 import type { KubeObject } from '../api/meta.js';
@@ -27,7 +28,17 @@ async function ensure(registry: ResourceRegistry, namespace: string | undefined,
   }
 }
 
-export async function bootstrapCluster(lookup: (group: string, resource: string) => ResourceRegistry | undefined, options: { kubernetesServiceIp: string; apiPort: number }): Promise<void> {
+/** The default StorageClass: node-local directories, created where the first pod using a claim runs. */
+export const LOCAL_PATH_CLASS: KubeObject = {
+  apiVersion: 'storage.k8s.io/v1',
+  kind: 'StorageClass',
+  metadata: { name: 'local-path', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+  provisioner: 'kijabi.io/local-path',
+  reclaimPolicy: 'Delete',
+  volumeBindingMode: 'WaitForFirstConsumer',
+};
+
+export async function bootstrapCluster(lookup: (group: string, resource: string) => ResourceRegistry | undefined, options: { kubernetesServiceIp: string; apiPort: number; localPathStorage?: boolean }): Promise<void> {
   const namespaces = lookup('', 'namespaces');
   const services = lookup('', 'services');
   if (!namespaces || !services) return;
@@ -40,6 +51,8 @@ export async function bootstrapCluster(lookup: (group: string, resource: string)
       await ensure(priorityClasses, undefined, { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name }, value, description });
     }
   }
+  const storageClasses = lookup('storage.k8s.io', 'storageclasses');
+  if (storageClasses && options.localPathStorage !== false) await ensure(storageClasses, undefined, structuredClone(LOCAL_PATH_CLASS));
   await ensure(services, 'default', {
     apiVersion: 'v1',
     kind: 'Service',

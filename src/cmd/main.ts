@@ -24,6 +24,7 @@ kijabi server flags:
   --disable-agent           do not run a node agent in this process
   --disable-scheduler       do not run the scheduler
   --disable-controllers     do not run the controllers
+  --disable-local-storage   do not create the default local-path StorageClass
   --scheduler-config FILE   KubeSchedulerConfiguration (YAML)
   --service-cidr CIDR       virtual IP range for Services (default 10.43.0.0/16)
   --cluster-cidr CIDR       pod IP range (default 10.42.0.0/16)
@@ -86,6 +87,7 @@ async function serverCommand(args: string[]): Promise<void> {
       'disable-agent': { type: 'boolean', default: false },
       'disable-scheduler': { type: 'boolean', default: false },
       'disable-controllers': { type: 'boolean', default: false },
+      'disable-local-storage': { type: 'boolean', default: false },
       'scheduler-config': { type: 'string' },
       'service-cidr': { type: 'string' },
       'cluster-cidr': { type: 'string' },
@@ -130,6 +132,7 @@ async function serverCommand(args: string[]): Promise<void> {
     disableAgent: values['disable-agent'] ?? false,
     disableScheduler: values['disable-scheduler'] ?? false,
     disableControllers: values['disable-controllers'] ?? false,
+    disableLocalStorage: values['disable-local-storage'] ?? false,
     schedulerConfig: values['scheduler-config'],
     serviceCidr: values['service-cidr'] ?? '10.43.0.0/16',
     clusterCidr: values['cluster-cidr'] ?? '10.42.0.0/16',

@@ -41,6 +41,8 @@ export interface ServerFlags {
   disableAgent: boolean;
   disableScheduler: boolean;
   disableControllers: boolean;
+  /** No default `local-path` StorageClass (k3s: --disable local-storage). */
+  disableLocalStorage?: boolean;
   schedulerConfig?: string;
   serviceCidr: string;
   clusterCidr: string;
@@ -105,6 +107,7 @@ export async function runServer(flags: ServerFlags): Promise<RunningServer> {
   const admission = new BuiltinAdmission({
     namespaces: () => lookup('', 'namespaces'),
     services: () => lookup('', 'services'),
+    storageClasses: () => lookup('storage.k8s.io', 'storageclasses'),
     serviceCidr: flags.serviceCidr,
     nodePortRange: flags.nodePortRange,
     pods: {
@@ -120,7 +123,7 @@ export async function runServer(flags: ServerFlags): Promise<RunningServer> {
   const api = new ApiServer({ tls, authenticator, registries, types: API_TYPES, log: createLogger('apiserver'), isReady: () => ready });
   api.streaming = new NodeProxy({ lookup, agentToken: token, caPem: tls.caCertPem, log: createLogger('node-proxy') });
   const address = await api.listen(flags.httpsListenPort, flags.bindAddress);
-  await bootstrapCluster(lookup, { kubernetesServiceIp: admission.ips.firstAddress, apiPort: address.port });
+  await bootstrapCluster(lookup, { kubernetesServiceIp: admission.ips.firstAddress, apiPort: address.port, localPathStorage: !flags.disableLocalStorage });
 
   const host = flags.bindAddress === '0.0.0.0' || flags.bindAddress === '::' ? '127.0.0.1' : flags.bindAddress;
   const serverUrl = `https://${host.includes(':') ? `[${host}]` : host}:${address.port}`;

@@ -20,6 +20,7 @@ import { NamespaceController } from './namespace/controller.js';
 import { RootCaPublisher } from './rootca/controller.js';
 import { PersistentVolumeController } from './persistentvolume/controller.js';
 import { PvcProtectionController, PvProtectionController } from './storage-protection/controller.js';
+import { LocalPathProvisioner } from './local-path/controller.js';
 
 export interface StartableController {
   start(signal: AbortSignal): Promise<void>;
@@ -52,6 +53,7 @@ export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   namespace: (o) => new NamespaceController({ client: o.client }),
   'persistentvolume-binder': (o) => new PersistentVolumeController(o),
   'pvc-protection': (o) => new PvcProtectionController(o),
+  'local-path-provisioner': (o) => new LocalPathProvisioner(o),
   'pv-protection': (o) => new PvProtectionController(o),
   'root-ca-cert-publisher': (o) => (o.clusterCaPem ? new RootCaPublisher({ ...o, caPem: o.clusterCaPem }) : { start: async () => {} }),
 };

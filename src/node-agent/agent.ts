@@ -29,6 +29,7 @@ import { SparePodDirs } from './pods/spare-dirs.js';
 import { ContainerRuntime } from './runtime/container-runtime.js';
 import { AgentStreamingBackend } from './streaming-backend.js';
 import { WatchedObjects } from './volumes/watched-objects.js';
+import { LocalPathCleanup } from './volumes/local-path-cleanup.js';
 import { StreamingServer } from './streaming/streaming-server.js';
 
 export interface NodeAgentOptions {
@@ -260,7 +261,10 @@ export class NodeAgent {
     try {
       const streamingAddress = isLoopback(listenAddress) && listenAddress !== nodeIp ? listenAddress : undefined;
       const facts = await collectFacts({ name: o.nodeName, internalIp: nodeIp, streamingAddress, podCidr: o.podCidr ?? allocatePodCidr(o.clusterCidr, o.nodeName), dataDir: o.dataDir, streamingPort, runtimePath: host.runtime ?? 'crun' });
+      facts.localPathDir = join(o.dataDir, 'storage');
       const heartbeat = new NodeHeartbeat({ client: o.client, facts, dataDir: o.dataDir, log });
+      const localPath = new LocalPathCleanup(o.client, facts.localPathDir, log.with({ component: 'local-path' }));
+      void localPath.start(signal).catch((err: unknown) => log.warn('local-path cleanup stopped', { error: String(err) }));
       const podCidr = await heartbeat.register();
       const network = new PodNetwork({ bridge: o.bridge ?? 'kjb0', podCidr, stateDir: join(runDir.path, 'network'), clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, nodeNetns: o.nodeNetns, log });
       await network.setupNode();

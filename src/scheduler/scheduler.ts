@@ -10,7 +10,7 @@ import type { Informer } from '../client/informer.js';
 import { InformerFactory } from '../client/informer-factory.js';
 import { createLogger, type Logger } from '../client/log.js';
 import { PatchTypes, type RestClient } from '../client/rest-client.js';
-import type { ClaimLike, VolumeLike } from '../machinery/volumes/claim-matching.js';
+import { ANN_SELECTED_NODE, type ClaimLike, type VolumeLike } from '../machinery/volumes/claim-matching.js';
 import { isTerminal, SchedulerCache } from './cache.js';
 import { defaultSchedulerConfig, type SchedulerConfig } from './config.js';
 import { Framework } from './framework/runtime.js';
@@ -79,19 +79,19 @@ export class Scheduler {
     const claimInformer = this.informers.informerFor(this.claims);
     const volumeInformer = this.informers.informerFor(this.volumes);
     const classInformer = this.informers.informerFor(this.storageClasses);
+    const podInformer = this.informers.informerFor<Pod>(this.pods);
+    const nodeInformer = this.informers.informerFor<Node>(this.nodes);
     const registry = newRegistry({
       bind: async (pod, nodeName, sig) => {
         await client.bind(pod.metadata.namespace ?? 'default', pod.metadata.name ?? '', nodeName, { signal: sig });
       },
-      volumes: this.volumeBindingDeps(claimInformer, volumeInformer, classInformer),
+      volumes: this.volumeBindingDeps(claimInformer, volumeInformer, classInformer, podInformer),
     });
     const frameworks = new Map<string, Framework>();
     for (const profile of this.config.profiles) frameworks.set(profile.schedulerName, new Framework(profile, registry, () => cache.snapshot));
     const recorder = new EventRecorder({ client, component: 'default-scheduler', log });
     const runner = new ScheduleOne({ cache, queue, frameworks, actions: this.actions(recorder), log, signal });
 
-    const podInformer = this.informers.informerFor<Pod>(this.pods);
-    const nodeInformer = this.informers.informerFor<Node>(this.nodes);
     const responsible = (pod: Pod): boolean =>
       frameworks.has(schedulerNameOf(pod)) && !isTerminal(pod) && !pod.metadata.deletionTimestamp && (pod.spec?.schedulingGates?.length ?? 0) === 0;
     podInformer.addHandlers({
@@ -167,7 +167,7 @@ export class Scheduler {
   }
 
   /** VolumeBinding reads the informers' caches and writes volumes and claims through the API. */
-  private volumeBindingDeps(claims: Informer<KubeObject>, volumes: Informer<KubeObject>, classes: Informer<KubeObject>): VolumeBindingDeps {
+  private volumeBindingDeps(claims: Informer<KubeObject>, volumes: Informer<KubeObject>, classes: Informer<KubeObject>, pods: Informer<Pod>): VolumeBindingDeps {
     const { client } = this;
     return {
       listers: {
@@ -175,10 +175,15 @@ export class Scheduler {
         storageClass: (name) => classes.getByKey(name) as StorageClassLike | undefined,
         volume: (name) => volumes.getByKey(name) as VolumeLike | undefined,
         volumes: () => volumes.list() as VolumeLike[],
+        pod: (namespace, name) => pods.getByKey(`${namespace}/${name}`),
       },
       writes: {
         updateVolume: async (volume, signal) => {
-          await client.update(this.volumes, { ...(volume as KubeObject), apiVersion: 'v1', kind: 'PersistentVolume' }, { signal });
+          return (await client.update(this.volumes, { ...(volume as KubeObject), apiVersion: 'v1', kind: 'PersistentVolume' }, { signal })) as VolumeLike;
+        },
+        setSelectedNode: async (claim, nodeName, signal) => {
+          const patch = { metadata: { annotations: { [ANN_SELECTED_NODE]: nodeName } } };
+          return (await client.patch(this.claims, claim.metadata.namespace, claim.metadata.name ?? '', PatchTypes.merge, patch, { signal })) as ClaimLike;
         },
       },
     };

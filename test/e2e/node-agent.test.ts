@@ -341,6 +341,27 @@ describe('node agent end to end', { skip }, () => {
     assert.equal((await cluster.kubectl(['delete', 'pod', 'task-pv-pod', '--wait=true'])).code, 0);
   });
 
+  test('a claim of the default local-path class gets a directory on the pod\'s node, removed with the claim', async () => {
+    await apply(JSON.stringify({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'local-data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }));
+    await apply(podYaml('local-user', cluster.busybox, {
+      volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'local-data' } }],
+      containers: [{ name: 'main', command: ['sh', '-c', 'echo kept > /data/file; sleep 3600'], volumeMounts: [{ mountPath: '/data', name: 'data' }] }],
+    }));
+    await waitFor('pod local-user Running', async () => (await pod('local-user')).status?.phase === 'Running', 60_000, 'pod/local-user');
+    const claim = await cluster.getJson<Json>(['pvc', 'local-data']);
+    assert.equal(claim.spec.storageClassName, 'local-path');
+    assert.equal(claim.status.phase, 'Bound');
+    const volume = await cluster.getJson<Json>(['pv', claim.spec.volumeName]);
+    assert.equal(volume.metadata.annotations['pv.kubernetes.io/provisioned-by'], 'kijabi.io/local-path');
+    const dir = volume.spec.hostPath.path as string;
+    assert.ok(dir.startsWith(join(cluster.dataDir, 'agent', 'storage', `pvc-${claim.metadata.uid}_default_local-data`)), dir);
+    await waitFor('file written in the volume', async () => existsSync(join(dir, 'file')) && readFileSync(join(dir, 'file'), 'utf8') === 'kept\n');
+    assert.equal((await cluster.kubectl(['delete', 'pod', 'local-user', '--wait=true'])).code, 0);
+    assert.equal((await cluster.kubectl(['delete', 'pvc', 'local-data', '--wait=true'])).code, 0);
+    // Reclaim policy Delete: the volume goes, then the node removes its directory.
+    await waitFor('volume and directory gone', async () => (await cluster.kubectl(['get', 'pv', claim.spec.volumeName])).code !== 0 && !existsSync(dir));
+  });
+
   test('a hostPort reaches the container from the node address', async () => {
     await apply(podYaml('hostport', cluster.busybox, {
       containers: [{ name: 'main', command: ['httpd', '-f', '-p', '80', '-h', '/www'], ports: [{ containerPort: 80, hostPort: 18080 }] }],

@@ -34,7 +34,8 @@ describe('PersistentVolume binding with kubectl', () => {
   const columns = async (args: string[]) => succeeded(await kubectl(['get', ...args, '--no-headers'])).trim().split(/\s+/);
 
   before(async () => {
-    cluster = await startCluster();
+    // Without the default local-path class, as a Kubernetes cluster without a provisioner.
+    cluster = await startCluster({ extraArgs: ['--disable-local-storage'] });
   });
 
   after(async () => {
@@ -84,6 +85,24 @@ describe('PersistentVolume binding with kubectl', () => {
     }, { message: 'FailedBinding event' });
     assert.match(described, /no persistent volumes available for this claim and no storage class is set/);
     assert.match(described, /Status:\s+Pending/);
+  });
+
+  test('a claim without a class gets the default StorageClass, and waits for its first consumer', async () => {
+    succeeded(await kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'example.com/fast', volumeBindingMode: 'WaitForFirstConsumer' })));
+    assert.match(succeeded(await kubectl(['get', 'storageclass'])), /fast \(default\)\s+example\.com\/fast\s+Delete\s+WaitForFirstConsumer/);
+    succeeded(await kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'defaulted' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } })));
+    const claim = JSON.parse(succeeded(await kubectl(['get', 'pvc', 'defaulted', '-o', 'json'])));
+    assert.equal(claim.spec.storageClassName, 'fast');
+    const described = await eventually(async () => {
+      const out = succeeded(await kubectl(['describe', 'pvc', 'defaulted']));
+      return out.includes('WaitForFirstConsumer') && out;
+    }, { message: 'WaitForFirstConsumer event' });
+    assert.match(described, /waiting for first consumer to be created before binding/);
+    // A claim that asks for no class ("") keeps it.
+    succeeded(await kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'classless' }, spec: { storageClassName: '', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } })));
+    assert.equal(JSON.parse(succeeded(await kubectl(['get', 'pvc', 'classless', '-o', 'json']))).spec.storageClassName, '');
+    succeeded(await kubectl(['delete', 'pvc', 'defaulted', 'classless']));
+    succeeded(await kubectl(['delete', 'storageclass', 'fast']));
   });
 
   test('a claim a pod mounts, and its bound volume, stay Terminating until nothing uses them', async () => {

@@ -245,19 +245,7 @@ describe('workload controllers with kubectl', () => {
     },
   });
 
-  /**
-   * Volumes for a StatefulSet's claims: without a provisioner, a claim binds only to a volume an
-   * administrator made (the hollow nodes never mount them, so the path is never created).
-   */
-  const provideVolumes = async (prefix: string, count: number): Promise<void> => {
-    for (let i = 0; i < count; i++) {
-      const volume = { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: `${prefix}-${i}` }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: `/nonexistent/kijabi-test/${prefix}-${i}` } } };
-      succeeded(await kubectl(['apply', '-f', '-'], JSON.stringify(volume)));
-    }
-  };
-
   test('a StatefulSet template may mount a volumeClaimTemplate by name', async () => {
-    await provideVolumes('mounted-pv', 2);
     succeeded(await kubectl(['apply', '-f', '-'], JSON.stringify(statefulSet('mounted', 'mounted', true))));
     const out = succeeded(await kubectl(['rollout', 'status', 'statefulset/mounted', '--timeout=60s'], undefined, 70_000));
     assert.match(out, /partitioned roll out complete|successfully rolled out|2 pods at revision/);
@@ -266,7 +254,6 @@ describe('workload controllers with kubectl', () => {
   });
 
   test('a StatefulSet creates web-0 then web-1, each with its own PVC', async () => {
-    await provideVolumes('web-pv', 2);
     const recorder = new PodRecorder(cluster.kubeconfig, 'default', 'app=sts');
     await recorder.start();
     succeeded(await kubectl(['apply', '-f', '-'], JSON.stringify(statefulSet('web', 'sts', false))));
@@ -279,14 +266,19 @@ describe('workload controllers with kubectl', () => {
     assert.ok(firstReady >= 0 && web1Added >= 0, JSON.stringify(recorder.events));
     assert.ok(firstReady < web1Added, 'OrderedReady: web-1 is created only after web-0 is Ready');
 
-    const claims = await jsonOf<{ items: { metadata: { name: string; labels?: Record<string, string> }; spec: { volumeName?: string }; status?: { phase?: string } }[] }>(['get', 'pvc']);
+    const claims = await jsonOf<{ items: { metadata: { name: string; uid: string }; spec: { volumeName?: string; storageClassName?: string }; status?: { phase?: string } }[] }>(['get', 'pvc']);
     const byName = new Map(claims.items.map((c) => [c.metadata.name, c]));
-    for (const name of ['www-web-0', 'www-web-1']) {
-      assert.ok(byName.has(name), `PVC ${name} exists`);
-      // Each pod waited for its claim to bind to one of the volumes provided (VolumeBinding).
-      assert.equal(byName.get(name)!.status?.phase, 'Bound');
+    for (const [ordinal, name] of ['www-web-0', 'www-web-1'].entries()) {
+      const claim = byName.get(name);
+      assert.ok(claim, `PVC ${name} exists`);
+      // The default local-path class provisioned a volume on the pod's node before the pod was bound.
+      assert.equal(claim.spec.storageClassName, 'local-path');
+      assert.equal(claim.status?.phase, 'Bound');
+      assert.equal(claim.spec.volumeName, `pvc-${claim.metadata.uid}`);
+      const volume = await jsonOf(['get', 'pv', claim.spec.volumeName!]);
+      const pod = await jsonOf(['get', 'pod', `web-${ordinal}`]);
+      assert.deepEqual(volume.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values, [pod.spec.nodeName]);
     }
-    assert.notEqual(byName.get('www-web-0')!.spec.volumeName, byName.get('www-web-1')!.spec.volumeName);
     const web0 = await jsonOf(['get', 'pod', 'web-0']);
     assert.equal(web0.spec.volumes.find((v: { name: string }) => v.name === 'www').persistentVolumeClaim.claimName, 'www-web-0');
     assert.equal(web0.spec.hostname, 'web-0');

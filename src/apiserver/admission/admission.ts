@@ -8,6 +8,7 @@ import type { ResourceRegistry } from '../registry/registry.js';
 import { PortAllocator, ServiceIpAllocator } from './allocators.js';
 import { admitPod, type PodAdmissionOptions } from './pod-admission.js';
 import { RegistryCache } from './registry-cache.js';
+import { ANN_BETA_STORAGE_CLASS, defaultStorageClass, type StorageClassInfo } from '../../machinery/volumes/claim-matching.js';
 
 export interface AdmissionOptions {
   namespaces: () => ResourceRegistry | undefined;
@@ -15,6 +16,8 @@ export interface AdmissionOptions {
   serviceCidr: string;
   nodePortRange: [number, number];
   pods?: PodAdmissionOptions;
+  /** StorageClasses, for the default class of claims that name none. */
+  storageClasses?: () => ResourceRegistry | undefined;
 }
 
 /** Objects that exist outside any namespace lifecycle check (the namespace itself, and kinds without one). */
@@ -27,11 +30,13 @@ export class BuiltinAdmission implements Admission {
   private loaded = false;
 
   private readonly namespaceCache: RegistryCache;
+  private readonly storageClassCache?: RegistryCache;
   private readonly stop = new AbortController();
 
   constructor(options: AdmissionOptions) {
     this.options = options;
     this.namespaceCache = new RegistryCache(options.namespaces, this.stop.signal);
+    if (options.storageClasses) this.storageClassCache = new RegistryCache(options.storageClasses, this.stop.signal);
     if (options.pods) options.pods.cache = new RegistryCache(options.pods.priorityClasses, this.stop.signal);
     if (options.pods?.serviceAccounts) options.pods.serviceAccountCache = new RegistryCache(options.pods.serviceAccounts, this.stop.signal);
     this.ips = new ServiceIpAllocator(options.serviceCidr);
@@ -59,7 +64,18 @@ export class BuiltinAdmission implements Admission {
     if (namespace && !EXEMPT_RESOURCES.has(resource)) await this.checkNamespace(resource, group, namespace, obj.metadata.name ?? '');
     if (group === '' && resource === 'services') await this.allocateServiceAddresses(obj, ctx);
     if (group === '' && resource === 'pods' && this.options.pods) await admitPod(obj, this.options.pods);
+    if (group === '' && resource === 'persistentvolumeclaims') await this.defaultStorageClass(obj);
     if (group === '') addProtectionFinalizer(resource, obj);
+  }
+
+  /** DefaultStorageClass: a claim that names no class (not even "") gets the default one, if any. */
+  private async defaultStorageClass(claim: KubeObject): Promise<void> {
+    const spec = claim.spec as { storageClassName?: string | null } | undefined;
+    if (!spec || (spec.storageClassName !== undefined && spec.storageClassName !== null)) return;
+    if (claim.metadata.annotations?.[ANN_BETA_STORAGE_CLASS] !== undefined || !this.storageClassCache) return;
+    await this.storageClassCache.ready();
+    const chosen = defaultStorageClass(this.storageClassCache.values() as IterableIterator<KubeObject & StorageClassInfo>);
+    if (chosen?.metadata.name) spec.storageClassName = chosen.metadata.name;
   }
 
   /** Ends the caches' watches (server shutdown). */

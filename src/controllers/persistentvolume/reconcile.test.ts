@@ -86,10 +86,30 @@ test('a claim that finds no volume stays Pending with the binder\'s event', () =
     [claim('c', { class: 'ebs' }), 'ExternalProvisioning', "Waiting for a volume to be created either by the external provisioner 'ebs.csi.aws.com' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered."],
   ];
   for (const [c, reason, message] of cases) {
-    const plan = reconcileClaim(c, [volume('wrong-size', { size: '1Gi', class: c.spec?.storageClassName ?? '' })], classes, NOW);
+    const volumes = [volume('wrong-size', { size: '1Gi', class: c.spec?.storageClassName ?? '' })];
+    let plan = reconcileClaim(c, volumes, classes, NOW);
+    if (reason === 'ExternalProvisioning') {
+      // First the claim is handed to its provisioner.
+      assert.equal(plan.write?.kind, 'claim');
+      const marked = plan.write!.object as Claim;
+      assert.equal(marked.metadata.annotations?.['volume.kubernetes.io/storage-provisioner'], 'ebs.csi.aws.com');
+      assert.equal(marked.metadata.annotations?.['volume.beta.kubernetes.io/storage-provisioner'], 'ebs.csi.aws.com');
+      plan = reconcileClaim(marked, volumes, classes, NOW);
+    }
     assert.equal(plan.write, undefined, 'already Pending: nothing to write');
     assert.deepEqual(plan.events.map((e) => [e.reason, e.message]), [[reason, message]]);
   }
+});
+
+test('a WaitForFirstConsumer claim of a provisioning class goes to its provisioner once the scheduler picked a node', () => {
+  const classes = new Map<string, StorageClassLike>([['local-path', { metadata: { name: 'local-path' }, provisioner: 'kijabi.io/local-path', volumeBindingMode: 'WaitForFirstConsumer' }]]);
+  const waiting = claim('c', { class: 'local-path' });
+  assert.deepEqual(reconcileClaim(waiting, [], classes, NOW).events.map((e) => e.reason), ['WaitForFirstConsumer']);
+  const picked = claim('c', { class: 'local-path', annotations: { 'volume.kubernetes.io/selected-node': 'node-1' } });
+  const handed = reconcileClaim(picked, [], classes, NOW);
+  assert.equal((handed.write?.object as Claim).metadata.annotations?.['volume.kubernetes.io/storage-provisioner'], 'kijabi.io/local-path');
+  const again = reconcileClaim(handed.write!.object as Claim, [], classes, NOW);
+  assert.deepEqual(again.events.map((e) => e.reason), ['ExternalProvisioning']);
 });
 
 test('a WaitForFirstConsumer claim binds only once the scheduler has put its claimRef on a volume', () => {

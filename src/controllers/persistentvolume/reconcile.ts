@@ -7,6 +7,11 @@
 import {
   ANN_BIND_COMPLETED,
   ANN_BOUND_BY_CONTROLLER,
+  ANN_BETA_STORAGE_PROVISIONER,
+  ANN_PROVISIONED_BY,
+  ANN_SELECTED_NODE,
+  ANN_STORAGE_PROVISIONER,
+  NO_PROVISIONER,
   claimClass,
   claimReference,
   findMatchingVolume,
@@ -47,9 +52,6 @@ export interface BinderPlan {
   syncClaim?: string;
 }
 
-/** The provisioner of static local volumes: a class that never provisions anything. */
-export const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
-const DYNAMICALLY_PROVISIONED = 'pv.kubernetes.io/provisioned-by';
 
 export const MESSAGES = {
   noClass: 'no persistent volumes available for this claim and no storage class is set',
@@ -87,7 +89,15 @@ function reconcileUnboundClaim(claim: Claim, volumes: readonly Volume[], classes
     const delay = isDelayBinding(claim, classes);
     const volume = findMatchingVolume(claim, volumes, { delayBinding: delay });
     if (volume) return bind(volume, claim, now);
-    return { ...claimPhase(claim, 'Pending'), events: [waitingEvent(claim, classes, delay)] };
+    const waiting = delay && claim.metadata.annotations?.[ANN_SELECTED_NODE] === undefined;
+    const provisioner = waiting ? undefined : provisionerFor(claim, classes);
+    // Hand the claim to its provisioner (Kubernetes' external provisioning): it watches for this mark.
+    if (provisioner && claim.metadata.annotations?.[ANN_STORAGE_PROVISIONER] !== provisioner) {
+      const next = clone(claim);
+      next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [ANN_STORAGE_PROVISIONER]: provisioner, [ANN_BETA_STORAGE_PROVISIONER]: provisioner };
+      return { write: { kind: 'claim', object: next }, events: [] };
+    }
+    return { ...claimPhase(claim, 'Pending'), events: [waitingEvent(claim, classes, waiting)] };
   }
   // Pre-bound by the user to a named volume.
   const volume = volumes.find((v) => v.metadata.name === wantedName);
@@ -98,6 +108,13 @@ function reconcileUnboundClaim(claim: Claim, volumes: readonly Volume[], classes
   }
   if (isVolumeBoundToClaim(volume, claim)) return bind(volume, claim, now);
   return { ...claimPhase(claim, 'Pending'), events: [{ type: 'Warning', reason: 'FailedBinding', message: `volume "${wantedName}" already bound to a different claim.` }] };
+}
+
+/** The provisioner that is to create the claim's volume, if its class has one. */
+function provisionerFor(claim: ClaimLike, classes: ReadonlyMap<string, StorageClassLike>): string | undefined {
+  const name = claimClass(claim);
+  const provisioner = name ? classes.get(name)?.provisioner : undefined;
+  return provisioner && provisioner !== NO_PROVISIONER ? provisioner : undefined;
 }
 
 /** The event an unbound claim without a volume gets, as the binder words it. */
@@ -220,7 +237,7 @@ function releaseVolume(volume: Volume, now: string): BinderPlan {
   const policy = volume.spec?.persistentVolumeReclaimPolicy ?? 'Retain';
   if (policy === 'Retain') return { events: [] };
   if (policy === 'Delete') {
-    if (volume.metadata.annotations?.[DYNAMICALLY_PROVISIONED] !== undefined) return { write: { kind: 'deleteVolume', object: volume }, events: [] };
+    if (volume.metadata.annotations?.[ANN_PROVISIONED_BY] !== undefined) return { write: { kind: 'deleteVolume', object: volume }, events: [] };
     const message = `error getting deleter volume plugin for volume "${volume.metadata.name ?? ''}": no deletable volume plugin matched`;
     return { ...volumePhase(volume, 'Failed', now, { message }), events: [{ type: 'Warning', reason: 'VolumeFailedDelete', message }] };
   }

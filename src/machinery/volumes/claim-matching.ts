@@ -152,3 +152,44 @@ export function findMatchingVolume(claim: ClaimLike, volumes: readonly VolumeLik
   }
   return smallest;
 }
+
+/** Marks a StorageClass as the one claims without a class get (and its pre-GA spelling). */
+export const ANN_DEFAULT_CLASS = 'storageclass.kubernetes.io/is-default-class';
+export const ANN_BETA_DEFAULT_CLASS = 'storageclass.beta.kubernetes.io/is-default-class';
+/** Which provisioner is to create a claim's volume (set by the PV controller; GA and beta spellings). */
+export const ANN_STORAGE_PROVISIONER = 'volume.kubernetes.io/storage-provisioner';
+export const ANN_BETA_STORAGE_PROVISIONER = 'volume.beta.kubernetes.io/storage-provisioner';
+/** The provisioner that made a volume. */
+export const ANN_PROVISIONED_BY = 'pv.kubernetes.io/provisioned-by';
+/** A class whose volumes nobody provisions (static local volumes). */
+export const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
+
+export interface StorageClassInfo {
+  metadata: { name?: string; annotations?: Record<string, string>; creationTimestamp?: string };
+  provisioner?: string;
+  volumeBindingMode?: string;
+  reclaimPolicy?: string;
+  allowedTopologies?: unknown[];
+}
+
+/**
+ * The class a claim without one gets (the DefaultStorageClass admission plugin): among classes
+ * marked default, the newest (then by name), as Kubernetes picks since 1.26.
+ */
+export function defaultStorageClass<T extends StorageClassInfo>(classes: Iterable<T>): T | undefined {
+  let chosen: T | undefined;
+  for (const c of classes) {
+    const annotations = c.metadata.annotations ?? {};
+    if (annotations[ANN_DEFAULT_CLASS] !== 'true' && annotations[ANN_BETA_DEFAULT_CLASS] !== 'true') continue;
+    if (!chosen) chosen = c;
+    else {
+      const a = c.metadata.creationTimestamp ?? '';
+      const b = chosen.metadata.creationTimestamp ?? '';
+      if (a > b || (a === b && (c.metadata.name ?? '') < (chosen.metadata.name ?? ''))) chosen = c;
+    }
+  }
+  return chosen;
+}
+
+/** The node annotation where a node agent says where its local-path volumes live. */
+export const ANN_LOCAL_PATH_DIR = 'storage.kijabi.io/local-path-dir';

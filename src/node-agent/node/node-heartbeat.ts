@@ -112,8 +112,8 @@ export class NodeHeartbeat {
     } catch (err) {
       if (!isApiError(err, 'AlreadyExists')) throw err;
       existing = await client.get(NODES, undefined, facts.name);
-      const labels = (node.metadata as { labels: Record<string, string> }).labels;
-      await client.patch(NODES, undefined, facts.name, PatchTypes.merge, { metadata: { labels } });
+      const { labels, annotations } = node.metadata as { labels: Record<string, string>; annotations?: Record<string, string> };
+      await client.patch(NODES, undefined, facts.name, PatchTypes.merge, { metadata: { labels, ...(annotations ? { annotations } : {}) } });
     }
     const podCidr = (existing as { spec?: { podCIDR?: string } }).spec?.podCIDR ?? facts.podCidr;
     if (podCidr !== facts.podCidr) this.options.log.info('node already has a pod CIDR; keeping it', { podCidr });

@@ -1,6 +1,7 @@
 // The Node object this agent registers and the status it reports (pure).
 
 import { createHash } from 'node:crypto';
+import { ANN_LOCAL_PATH_DIR } from '../../machinery/volumes/claim-matching.js';
 
 type Json = Record<string, unknown>;
 
@@ -26,6 +27,8 @@ export interface NodeFacts {
   architecture: string;
   streamingPort: number;
   machineId?: string;
+  /** Where this node keeps local-path volumes (published as a Node annotation for the provisioner). */
+  localPathDir?: string;
 }
 
 export interface Pressure {
@@ -139,6 +142,7 @@ export function nodeObject(facts: NodeFacts, pressure: Pressure, now: string, la
         'kubernetes.io/os': 'linux',
         ...labels,
       },
+      ...(facts.localPathDir ? { annotations: { [ANN_LOCAL_PATH_DIR]: facts.localPathDir } } : {}),
     },
     spec: { podCIDR: facts.podCidr, podCIDRs: [facts.podCidr] },
     status: nodeStatus(facts, pressure, now),

@@ -14,7 +14,7 @@ import { NODE_RESOURCES_FIT, newNodeResourcesFit, type NodeResourcesFitArgs } fr
 import { NODE_UNSCHEDULABLE, newNodeUnschedulable } from './node-unschedulable/node-unschedulable.js';
 import { newPodTopologySpread, POD_TOPOLOGY_SPREAD } from './pod-topology-spread/pod-topology-spread.js';
 import { newTaintToleration, TAINT_TOLERATION } from './taint-toleration/taint-toleration.js';
-import { newVolumeBinding, VOLUME_BINDING, type VolumeBindingDeps } from './volume-binding/volume-binding.js';
+import { newVolumeBinding, VOLUME_BINDING, type VolumeBindingArgs, type VolumeBindingDeps } from './volume-binding/volume-binding.js';
 
 /** Queue sorting is built into the queue; the name is accepted in configurations. */
 export const PRIORITY_SORT = 'PrioritySort';
@@ -63,9 +63,10 @@ export interface RegistryDeps {
 }
 
 const NO_VOLUMES: VolumeBindingDeps = {
-  listers: { claim: () => undefined, storageClass: () => undefined, volume: () => undefined, volumes: () => [] },
+  listers: { claim: () => undefined, storageClass: () => undefined, volume: () => undefined, volumes: () => [], pod: () => undefined },
   writes: {
     updateVolume: () => Promise.reject(new Error('no API client for volumes')),
+    setSelectedNode: () => Promise.reject(new Error('no API client for claims')),
   },
 };
 
@@ -79,7 +80,7 @@ export function newRegistry(deps: RegistryDeps): Map<string, PluginFactory> {
     [NODE_RESOURCES_FIT, ({ args }) => newNodeResourcesFit(args as NodeResourcesFitArgs | undefined)],
     [POD_TOPOLOGY_SPREAD, () => newPodTopologySpread()],
     [INTER_POD_AFFINITY, ({ args }) => newInterPodAffinity(args as InterPodAffinityArgs | undefined)],
-    [VOLUME_BINDING, ({ handle }) => newVolumeBinding(deps.volumes ?? NO_VOLUMES, handle)],
+    [VOLUME_BINDING, ({ args, handle }) => newVolumeBinding(deps.volumes ?? NO_VOLUMES, handle, args as VolumeBindingArgs | undefined)],
     [DEFAULT_PREEMPTION, ({ args }) => newDefaultPreemption(args as DefaultPreemptionArgs | undefined)],
     [BALANCED_ALLOCATION, ({ args }) => newBalancedAllocation(args as BalancedAllocationArgs | undefined)],
     [IMAGE_LOCALITY, () => newImageLocality()],

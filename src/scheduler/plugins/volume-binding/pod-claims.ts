@@ -4,11 +4,18 @@
 import { ANN_BIND_COMPLETED, claimClass, type ClaimLike } from '../../../machinery/volumes/claim-matching.js';
 import type { Pod, PodVolume } from '../../framework/types.js';
 
+/** One term of a class's allowedTopologies: every expression's label has one of its values. */
+export interface TopologySelectorTerm {
+  matchLabelExpressions?: Array<{ key: string; values?: string[] }>;
+}
+
 export interface StorageClassLike {
   metadata: { name?: string };
   provisioner?: string;
   /** Immediate (the API server's default) or WaitForFirstConsumer. */
   volumeBindingMode?: string;
+  /** Where its provisioner may create volumes, as node label terms; none means anywhere. */
+  allowedTopologies?: TopologySelectorTerm[];
 }
 
 /** Where claims and classes come from (the scheduler's informers; fakes in tests). */

@@ -1,13 +1,15 @@
-// VolumeBinding: a pod's PersistentVolumeClaims decide where it can run (static volumes only).
-// PreFilter sorts the claims (an unbound Immediate claim keeps the pod Pending: the PV controller
-// binds it); Filter checks bound volumes' node affinity and finds a free volume on the node for each
-// claim waiting for its first consumer; Reserve assumes those bindings in memory; PreBind writes
-// them (the volume's claimRef) before the pod is bound, and the PV controller completes them (the
-// claim's side). The claim gets no selected-node annotation: Kubernetes sets it only for claims a
-// provisioner is to create a volume for. As kube-scheduler's volumebinding plugin, without provisioning
-// or capacity scoring.
+// VolumeBinding: a pod's PersistentVolumeClaims decide where it can run. PreFilter sorts the claims
+// (an unbound Immediate claim keeps the pod Pending: the PV controller binds it); Filter checks
+// bound volumes' node affinity and, for each claim waiting for its first consumer, finds a free
+// static volume on the node or else makes sure a volume can be provisioned there (the class names a
+// provisioner and its allowedTopologies admit the node); Reserve assumes those decisions in memory;
+// PreBind writes them (the volume's claimRef; the claim's selected-node annotation, which hands it
+// to its provisioner) and then waits until the PV controller has bound every such claim, so the
+// pod is bound only with its volumes. As kube-scheduler's volumebinding plugin, without storage
+// capacity tracking or scoring.
 import {
   ANN_BOUND_BY_CONTROLLER,
+  ANN_SELECTED_NODE,
   claimClass,
   claimReference,
   findMatchingVolume,
@@ -22,8 +24,12 @@ import { compareQuantities } from '../../../machinery/validation/quantity.js';
 import type { CycleState, StateData } from '../../framework/cycle-state.js';
 import { errorStatus, SKIP, unresolvable, type FilterPlugin, type FrameworkHandle, type PreBindPlugin, type PreFilterPlugin, type ReservePlugin, type Status } from '../../framework/interfaces.js';
 import type { Node, Pod } from '../../framework/types.js';
-import { AssumedVolumes, type VolumeSource } from './assumed-volumes.js';
-import { podClaims, podHasClaims, type ClaimSource } from './pod-claims.js';
+import { AssumedClaims, AssumedVolumes, claimKey, type VolumeSource } from './assumed-volumes.js';
+import { checkBindings, REAL_CLOCK, waitForBindings, type BindingPlan, type StaticBinding, type WaitClock } from './check-bindings.js';
+import { podClaims, podHasClaims, type ClaimSource, type StorageClassLike } from './pod-claims.js';
+import { canProvisionOn } from './provisioning.js';
+
+export type { BindingPlan, StaticBinding, WaitClock } from './check-bindings.js';
 
 export const VOLUME_BINDING = 'VolumeBinding';
 
@@ -32,32 +38,45 @@ export const ERR_REASON_BIND_CONFLICT = "node(s) didn't find available persisten
 export const ERR_REASON_NODE_CONFLICT = 'node(s) had volume node affinity conflict';
 export const ERR_REASON_PV_NOT_EXIST = 'node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)';
 
+/** Kubernetes' default for VolumeBindingArgs.bindTimeoutSeconds. */
+export const DEFAULT_BIND_TIMEOUT_SECONDS = 600;
+/** How often PreBind looks at the informers' caches while it waits. */
+const POLL_MS = 100;
+
 const STATE_KEY = 'PreFilter' + VOLUME_BINDING;
 
-/** Claims, volumes and classes as the scheduler's informers have them. */
-export type VolumeListers = ClaimSource & VolumeSource;
+/** Pods, as the scheduler's pod informer has them: PreBind stops waiting for a deleted pod. */
+export interface PodSource {
+  pod(namespace: string, name: string): Pod | undefined;
+}
 
-/** The API writes of PreBind. */
+/** Claims, volumes, classes and pods as the scheduler's informers have them. */
+export type VolumeListers = ClaimSource & VolumeSource & PodSource;
+
+/** The API writes of PreBind; each resolves to the object the API server returned. */
 export interface VolumeWrites {
   /** Replaces the volume (PUT); its resourceVersion turns a concurrent change into a Conflict. */
-  updateVolume(volume: VolumeLike, signal: AbortSignal): Promise<void>;
+  updateVolume(volume: VolumeLike, signal: AbortSignal): Promise<VolumeLike>;
+  /** Sets the claim's selected-node annotation (merge patch of metadata.annotations). */
+  setSelectedNode(claim: ClaimLike, nodeName: string, signal: AbortSignal): Promise<ClaimLike>;
 }
 
 export interface VolumeBindingDeps {
   listers: VolumeListers;
   writes: VolumeWrites;
+  /** PreBind's clock while it waits for bindings; tests pass a fake one. */
+  clock?: WaitClock;
 }
 
-/** One claim and the volume chosen for it; `dirty` when the volume's claimRef must be written. */
-export interface StaticBinding {
-  claim: ClaimLike;
-  volume: VolumeLike;
-  dirty: boolean;
+/** The plugin's arguments (VolumeBindingArgs), validated by the configuration. */
+export interface VolumeBindingArgs {
+  /** How long PreBind waits for the PV controller and provisioners to bind the pod's claims. */
+  bindTimeoutSeconds?: number;
 }
 
-/** Written in PreFilter for pods with claims; Reserve adds the chosen node's bindings. */
+/** Written in PreFilter for pods with claims; Reserve adds the chosen node's plan. */
 class VolumeBindingState implements StateData {
-  bindings: StaticBinding[] | undefined;
+  plan: BindingPlan | undefined;
 
   constructor(
     readonly bound: readonly ClaimLike[],
@@ -65,6 +84,8 @@ class VolumeBindingState implements StateData {
     readonly toBind: readonly ClaimLike[],
     /** The volumes of each class the claims to bind use. */
     readonly candidates: ReadonlyMap<string, readonly VolumeLike[]>,
+    /** The classes of the claims to bind, by name, as PreFilter found them. */
+    readonly classes: ReadonlyMap<string, StorageClassLike>,
   ) {}
 
   /** Filter only reads it, and Reserve runs once per cycle: sharing it is a valid clone. */
@@ -98,13 +119,28 @@ export function bindVolumeToClaim(volume: VolumeLike, claim: ClaimLike): StaticB
   return { claim, volume: next, dirty: true };
 }
 
-interface NodeCheck {
-  reasons: string[];
-  /** For the claims to bind, in state.toBind order, when every one found a volume. */
-  matches: VolumeLike[];
+/** The claim as PreBind asks for it to be provisioned: with the chosen node (a copy when it changes). */
+function withSelectedNode(claim: ClaimLike, nodeName: string): ClaimLike {
+  if (claim.metadata.annotations?.[ANN_SELECTED_NODE] === nodeName) return claim;
+  const next = structuredClone(claim) as ClaimLike;
+  next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [ANN_SELECTED_NODE]: nodeName };
+  return next;
 }
 
-/** FindPodVolumes for one node: bound volumes' node affinity, then a distinct free volume per claim to bind. */
+interface NodeCheck {
+  reasons: string[];
+  /** Claims to bind that found a free static volume, with it. */
+  matches: Array<{ claim: ClaimLike; volume: VolumeLike }>;
+  /** Claims to bind that a provisioner is to create a volume for on this node. */
+  provisions: ClaimLike[];
+}
+
+/**
+ * FindPodVolumes for one node: bound volumes' node affinity; then, for the claims to bind, a
+ * claim already given a node (selected-node) fits only that node and is provisioned there; the
+ * others get a distinct free static volume on the node, or else provisioning if their class allows
+ * it on the node.
+ */
 function checkNode(state: VolumeBindingState, node: Node, volumes: AssumedVolumes): NodeCheck {
   let nodeConflict = false;
   let missing = false;
@@ -120,52 +156,87 @@ function checkNode(state: VolumeBindingState, node: Node, volumes: AssumedVolume
     }
   }
   let bindConflict = false;
-  const matches: VolumeLike[] = [];
+  const matches: NodeCheck['matches'] = [];
+  const provisions: ClaimLike[] = [];
   if (state.toBind.length > 0) {
-    const excluded = new Set<string>();
+    const toMatch: ClaimLike[] = [];
     for (const claim of state.toBind) {
-      const volume = findMatchingVolume(claim, state.candidates.get(claimClass(claim)) ?? [], { node, delayBinding: true, excluded });
-      if (!volume) {
+      const selected = claim.metadata.annotations?.[ANN_SELECTED_NODE];
+      if (selected === undefined) toMatch.push(claim);
+      else if (selected === node.metadata.name) provisions.push(claim);
+      else {
+        // Being provisioned for another node.
         bindConflict = true;
-        continue;
+        break;
       }
-      excluded.add(volume.metadata.name ?? '');
-      matches.push(volume);
+    }
+    if (!bindConflict) {
+      const excluded = new Set<string>();
+      for (const claim of toMatch) {
+        const volume = findMatchingVolume(claim, state.candidates.get(claimClass(claim)) ?? [], { node, delayBinding: true, excluded });
+        if (!volume) {
+          provisions.push(claim);
+          continue;
+        }
+        excluded.add(volume.metadata.name ?? '');
+        matches.push({ claim, volume });
+      }
+      for (const claim of provisions) {
+        const storageClass = state.classes.get(claimClass(claim));
+        if (!storageClass || !canProvisionOn(storageClass, node)) {
+          bindConflict = true;
+          break;
+        }
+      }
     }
   }
   const reasons: string[] = [];
   if (nodeConflict) reasons.push(ERR_REASON_NODE_CONFLICT);
   if (bindConflict) reasons.push(ERR_REASON_BIND_CONFLICT);
   if (missing) reasons.push(ERR_REASON_PV_NOT_EXIST);
-  return { reasons, matches };
+  return { reasons, matches, provisions };
 }
 
-export type VolumeBindingPlugin = PreFilterPlugin & FilterPlugin & ReservePlugin & PreBindPlugin & { readonly assumed: AssumedVolumes };
+export type VolumeBindingPlugin = PreFilterPlugin &
+  FilterPlugin &
+  ReservePlugin &
+  PreBindPlugin & {
+    readonly assumed: AssumedVolumes;
+    readonly assumedClaims: AssumedClaims;
+  };
 
-/**
- * Its args (`bindTimeoutSeconds`: how long Kubernetes' PreBind waits for the PV controller to
- * finish) are validated by the configuration and not needed: PreBind writes and does not wait.
- */
-export function newVolumeBinding(deps: VolumeBindingDeps, handle: Pick<FrameworkHandle, 'snapshot'>): VolumeBindingPlugin {
+export function newVolumeBinding(deps: VolumeBindingDeps, handle: Pick<FrameworkHandle, 'snapshot'>, args: VolumeBindingArgs = {}): VolumeBindingPlugin {
   const { listers, writes } = deps;
+  const clock = deps.clock ?? REAL_CLOCK;
+  const timeoutMs = (args.bindTimeoutSeconds ?? DEFAULT_BIND_TIMEOUT_SECONDS) * 1000;
   const assumed = new AssumedVolumes(listers);
+  const assumedClaims = new AssumedClaims(listers);
+  // What later pods' cycles see: claims with the selected node Reserve assumed for them.
+  const claimView: ClaimSource = { claim: (namespace, name) => assumedClaims.claim(namespace, name), storageClass: (name) => listers.storageClass(name) };
   const stateOf = (state: CycleState): VolumeBindingState | undefined => state.read<VolumeBindingState>(STATE_KEY);
   return {
     name: VOLUME_BINDING,
     assumed,
+    assumedClaims,
     preFilter(state, pod) {
       const volumes = pod.spec?.volumes;
       if (volumes === undefined || !podHasClaims(volumes)) return SKIPPED;
-      const claims = podClaims(pod, listers);
+      const claims = podClaims(pod, claimView);
       if ('rejection' in claims) return { status: unresolvable(claims.rejection) };
       if (claims.unboundImmediate.length > 0) return { status: unresolvable(ERR_REASON_UNBOUND_IMMEDIATE) };
       const toBind = [...claims.toBind].sort(compareClaimsBySize);
       const candidates = new Map<string, VolumeLike[]>();
+      const classes = new Map<string, StorageClassLike>();
       if (toBind.length > 0) {
-        for (const claim of toBind) candidates.set(claimClass(claim), []);
+        for (const claim of toBind) {
+          const name = claimClass(claim);
+          candidates.set(name, []);
+          const storageClass = listers.storageClass(name);
+          if (storageClass) classes.set(name, storageClass);
+        }
         for (const volume of assumed.list()) candidates.get(volumeClass(volume))?.push(volume);
       }
-      state.write(STATE_KEY, new VolumeBindingState(claims.bound, toBind, candidates));
+      state.write(STATE_KEY, new VolumeBindingState(claims.bound, toBind, candidates, classes));
       return undefined;
     },
     filter(state, _pod, nodeInfo) {
@@ -178,35 +249,56 @@ export function newVolumeBinding(deps: VolumeBindingDeps, handle: Pick<Framework
     reserve(state, _pod, nodeName) {
       const s = stateOf(state);
       if (!s) return undefined;
-      s.bindings = undefined;
+      s.plan = undefined;
       if (s.toBind.length === 0) return undefined;
       const node = handle.snapshot().get(nodeName)?.node;
       if (!node) return errorStatus(`node "${nodeName}" not found`);
-      const { reasons, matches } = checkNode(s, node, assumed);
+      const { reasons, matches, provisions } = checkNode(s, node, assumed);
       if (reasons.length > 0) return errorStatus(`no pod volumes found for node "${nodeName}"`);
-      s.bindings = s.toBind.map((claim, i) => {
-        const binding = bindVolumeToClaim(matches[i]!, claim);
+      const bindings = matches.map((m) => {
+        const binding = bindVolumeToClaim(m.volume, m.claim);
         if (binding.dirty) assumed.assume(binding.volume);
         return binding;
       });
+      const toProvision = provisions.map((claim) => {
+        const next = withSelectedNode(claim, nodeName);
+        if (next !== claim) assumedClaims.assume(next);
+        return next;
+      });
+      s.plan = { bindings, provisions: toProvision };
       return undefined;
     },
     unreserve(state) {
       const s = stateOf(state);
-      if (!s?.bindings) return;
-      for (const b of s.bindings) if (b.dirty) assumed.restore(b.volume.metadata.name ?? '');
-      s.bindings = undefined;
+      if (!s?.plan) return;
+      for (const b of s.plan.bindings) if (b.dirty) assumed.restore(b.volume.metadata.name ?? '');
+      for (const claim of s.plan.provisions) assumedClaims.restore(claimKey(claim));
+      s.plan = undefined;
     },
-    async preBind(state, _pod, _nodeName, signal) {
-      const bindings = stateOf(state)?.bindings;
-      if (!bindings || bindings.length === 0) return undefined;
+    async preBind(state, pod, nodeName, signal) {
+      // Pods without claims, or whose claims are all bound, have no plan: nothing to write or wait for.
+      const plan = stateOf(state)?.plan;
+      if (!plan) return undefined;
+      const written: BindingPlan = { bindings: [], provisions: [] };
       try {
         // Volumes first, as Kubernetes does: once a volume names the claim, no other claim takes it.
-        for (const b of bindings) if (b.dirty) await writes.updateVolume(b.volume, signal);
+        for (const b of plan.bindings) written.bindings.push(b.dirty ? { ...b, volume: await writes.updateVolume(b.volume, signal) } : b);
+        // Then the claims to provision: the selected node hands them to their provisioner.
+        for (const claim of plan.provisions) {
+          const current = listers.claim(claim.metadata.namespace ?? '', claim.metadata.name ?? '');
+          const done = current !== undefined && current.metadata.uid === claim.metadata.uid && current.metadata.annotations?.[ANN_SELECTED_NODE] === nodeName;
+          written.provisions.push(done ? current : await writes.setSelectedNode(claim, nodeName, signal));
+        }
       } catch (err) {
         return errorStatus(err instanceof Error ? err.message : String(err));
       }
-      return undefined;
+      const failure = await waitForBindings(() => checkBindings({ pod, nodeName, node: handle.snapshot().get(nodeName)?.node, written, source: listers }), {
+        timeoutMs,
+        pollMs: POLL_MS,
+        clock,
+        signal,
+      });
+      return failure === undefined ? undefined : errorStatus(`binding volumes: ${failure}`);
     },
   };
 }
