@@ -40,8 +40,8 @@ export class AgentStreamingBackend implements StreamingBackend {
 
   private container(namespace: string, name: string, container: string): { pod: KubeObject; rec?: PodRecord; c?: ContainerRecord } {
     const { pod, rec } = this.find(namespace, name);
-    const spec = (pod as unknown as { spec?: { containers?: { name: string }[]; initContainers?: { name: string }[] } }).spec;
-    const names = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].map((c) => c.name);
+    const spec = (pod as unknown as { spec?: { containers?: { name: string }[]; initContainers?: { name: string }[]; ephemeralContainers?: { name: string }[] } }).spec;
+    const names = [...(spec?.containers ?? []), ...(spec?.initContainers ?? []), ...(spec?.ephemeralContainers ?? [])].map((c) => c.name);
     if (!names.includes(container)) throw backendError('BadRequest', `container ${container} is not valid for pod ${name}`);
     return { pod, rec, c: rec?.containers[container] };
   }
@@ -96,8 +96,8 @@ export class AgentStreamingBackend implements StreamingBackend {
     const status = await this.options.runtime.status(id);
     if (status.state !== 'running') throw backendError('BadRequest', `container not found ("${container}")`);
     // Input only reaches containers created with stdin: true (conmon holds their stdin pipe).
-    const spec = this.container(namespace, pod, container).pod as unknown as { spec?: { containers?: Record<string, unknown>[]; initContainers?: Record<string, unknown>[] } };
-    const containerSpec = [...(spec.spec?.containers ?? []), ...(spec.spec?.initContainers ?? [])].find((c) => c.name === container);
+    const spec = this.container(namespace, pod, container).pod as unknown as { spec?: { containers?: Record<string, unknown>[]; initContainers?: Record<string, unknown>[]; ephemeralContainers?: Record<string, unknown>[] } };
+    const containerSpec = [...(spec.spec?.containers ?? []), ...(spec.spec?.initContainers ?? []), ...(spec.spec?.ephemeralContainers ?? [])].find((c) => c.name === container);
     return this.options.runtime.attach(id, { stdin: options.stdin && containerSpec?.stdin === true });
   }
 

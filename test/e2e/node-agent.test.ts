@@ -75,6 +75,26 @@ describe('node agent end to end', { skip }, () => {
     assert.match(resolv.stdout, /search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local/);
   });
 
+  test('kubectl debug adds an ephemeral container that sees the target\'s processes; -i attaches to one', async () => {
+    const debug = await cluster.kubectl(['debug', 'hello', `--image=${cluster.busybox}`, '-c', 'dbg', '--target=main', '--', 'ps', '-o', 'args']);
+    assert.equal(debug.code, 0, debug.stderr);
+    const status = await waitFor('dbg terminated', async () => {
+      const s = (await pod('hello')).status?.ephemeralContainerStatuses?.find((c: Json) => c.name === 'dbg');
+      return s?.state?.terminated && s;
+    }, 60_000, 'pod/hello');
+    assert.equal(status.state.terminated.exitCode, 0);
+    assert.match((await cluster.kubectl(['logs', 'hello', '-c', 'dbg'])).stdout, /sleep 3600/, 'shares the target container\'s PID namespace');
+    const attached = await cluster.kubectl(['debug', 'hello', '-i', `--image=${cluster.busybox}`, '-c', 'dbg2', '--', 'sh'], { input: 'echo hi from $(cat /etc/hostname); exit\n' });
+    assert.equal(attached.code, 0, attached.stderr);
+    assert.match(attached.stdout, /hi from hello/);
+    const p = await pod('hello');
+    assert.equal(p.status.phase, 'Running', 'ephemeral containers do not change the phase');
+    assert.equal(p.status.containerStatuses[0].ready, true);
+    // Existing ephemeral containers cannot be removed.
+    const removal = await cluster.kubectl(['patch', 'pod', 'hello', '--subresource=ephemeralcontainers', '--type=json', '-p', '[{"op":"remove","path":"/spec/ephemeralContainers/0"}]']);
+    assert.match(removal.stderr, /existing ephemeral containers "dbg" may not be removed/);
+  });
+
   test('containers get the service link variables (the API server\'s always, the namespace\'s unless disabled)', async () => {
     await apply(JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'my-web' }, spec: { selector: { app: 'none' }, ports: [{ name: 'http', port: 8080 }] } }));
     const svc = await cluster.getJson<Json>(['service', 'my-web']);

@@ -206,7 +206,10 @@ async function streamWatch(req: IncomingMessage, res: ServerResponse, registry: 
 
 export async function handleResource(req: IncomingMessage, res: ServerResponse, registry: ResourceRegistry, info: ResourceRequestInfo, query: URLSearchParams, ctx: RequestContext, env: HandlerEnv): Promise<void> {
   const sub = info.subresource;
-  if (sub !== undefined && sub !== 'status') throw notFound({ group: info.group, resource: `${info.resource}/${sub}` }, info.name ?? '');
+  // Besides status, only subresources that write a part of the object (pods/ephemeralcontainers) come here.
+  const partial = sub !== undefined && registry.strategy.partialSubresources?.includes(sub) === true;
+  if (sub !== undefined && sub !== 'status' && !partial) throw notFound({ group: info.group, resource: `${info.resource}/${sub}` }, info.name ?? '');
+  if (partial && !['get', 'update', 'patch'].includes(info.verb)) throw methodNotAllowed();
   if (sub === 'status' && !registry.desc.subresources?.includes('status')) throw notFound({ group: info.group, resource: info.resource }, info.name ?? '');
   const verbs = registry.desc.verbs;
   if (verbs && !verbs.includes(info.verb)) throw methodNotAllowed();

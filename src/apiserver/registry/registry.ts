@@ -339,14 +339,18 @@ export class ResourceRegistry {
     // Defaults apply to what the client sent, before the parts it may not change are taken from the
     // stored object (Kubernetes' order too): those parts are shared with it and already defaulted.
     this.strategy.defaults?.(desired);
-    if (subresource === 'status') {
+    const partial = subresource !== undefined && this.strategy.partialSubresources?.includes(subresource) ? this.strategy.prepareSubresourceUpdate?.(subresource, desired, current) : undefined;
+    if (partial) {
+      partial.metadata.resourceVersion = desired.metadata.resourceVersion;
+      desired = partial;
+    } else if (subresource === 'status') {
       desired = keepAllButStatus(desired, current, this.statusFields);
     } else {
       carryOverMeta(desired, current);
       // Privileged writes set status themselves (pods/binding adds PodScheduled in the same write).
       if (this.desc.subresources?.includes('status') && !privileged) keepStatus(desired, current, this.statusFields);
     }
-    if (subresource !== 'status' && !privileged) {
+    if (subresource !== 'status' && !privileged && !partial) {
       this.strategy.prepareForUpdate?.(desired, current);
       if (this.tracksGeneration(desired) && specChanged(desired, current, this.statusFields)) {
         desired.metadata.generation = (current.metadata.generation ?? 0) + 1;
@@ -356,6 +360,8 @@ export class ResourceRegistry {
     errors.push(...validateObjectMetaUpdate(desired.metadata, current.metadata));
     if (subresource === 'status') {
       if (this.strategy.validateStatusUpdate) errors.push(...this.strategy.validateStatusUpdate(desired, current));
+    } else if (partial) {
+      errors.push(...(this.strategy.validateSubresourceUpdate?.(subresource!, desired, current) ?? []));
     } else {
       errors.push(...validateObjectMeta(desired.metadata, { namespaced: this.desc.namespaced, nameOptional: this.strategy.nameOptional, nameValidator: this.strategy.nameValidator }));
       if (privileged) {

@@ -32,6 +32,12 @@ export interface Strategy {
   validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
   /** Errors for a status update. */
   validateStatusUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
+  /** Subresources that read and write one part of the spec (pods/ephemeralcontainers). */
+  partialSubresources?: readonly string[];
+  /** For those: the object to store, made from the stored one and the part the client sent. */
+  prepareSubresourceUpdate?(subresource: string, desired: KubeObject, current: KubeObject): KubeObject | undefined;
+  /** Errors for a write through such a subresource. */
+  validateSubresourceUpdate?(subresource: string, obj: KubeObject, old: KubeObject): FieldError[];
   /**
    * Top-level fields that belong to status (default ['status']). Writes to the main resource keep
    * them from the stored object; writes to /status change only them.

@@ -49,6 +49,8 @@ export interface PodContext {
   podIp?: string;
   netnsPath?: string;
   volumePaths: Map<string, string>;
+  /** Join this PID namespace (an ephemeral container targeting another container's processes). */
+  pidNsPath?: string;
 }
 
 export const DEFAULT_TERMINATION_MESSAGE_PATH = '/dev/termination-log';
@@ -166,6 +168,7 @@ export async function createAndStartContainer(ctx: StarterContext, pc: PodContex
     tty: container.tty === true,
     stdin: container.stdin === true,
     netnsPath: hostNetwork ? ctx.hostNetnsPath : pc.netnsPath,
+    pidNsPath: pc.pidNsPath,
     mounts,
     capabilities: security.capabilities,
     privileged: security.privileged,

@@ -35,6 +35,8 @@ export interface ContainerView {
 export interface PodView {
   initContainers: ContainerView[];
   containers: ContainerView[];
+  /** Ephemeral (debug) containers: reported, but they count for neither phase nor readiness. */
+  ephemeralContainers?: ContainerView[];
   /** The pod's network namespace (or host network) is ready. */
   sandboxReady: boolean;
   podIp?: string;
@@ -229,6 +231,10 @@ export function computePodStatus(pod: Json, view: PodView, now: string, options:
   const specs = ((pod.spec as Json | undefined)?.containers as Json[] | undefined) ?? [];
   const waitingReason = incompleteInitContainers(pod, view).length > 0 ? 'PodInitializing' : 'ContainerCreating';
   status.containerStatuses = specs.map((spec) => containerStatusJson(view.containers.find((c) => c.name === spec.name) ?? pendingView(spec, waitingReason)));
+  const ephemeralSpecs = ((pod.spec as Json | undefined)?.ephemeralContainers as Json[] | undefined) ?? [];
+  if (ephemeralSpecs.length > 0) {
+    status.ephemeralContainerStatuses = ephemeralSpecs.map((spec) => containerStatusJson(view.ephemeralContainers?.find((c) => c.name === spec.name) ?? pendingView(spec, 'ContainerCreating')));
+  }
   return status;
 }
 

@@ -15,7 +15,7 @@ import { unmount, unmountAllUnder } from '../runtime/rootfs.js';
 import { inBackground } from '../process-limit.js';
 import { afterFailure, afterRetry, formatDuration, NO_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { logTail } from './container-logs.js';
-import { ContainerConfigError, containerRunDir, createAndStartContainer, readTerminationMessage, removeContainer, type StarterContext } from './container-starter.js';
+import { ContainerConfigError, containerRunDir, createAndStartContainer, readTerminationMessage, removeContainer, type PodContext as StartContext, type StarterContext } from './container-starter.js';
 import { ensureImage, ImagePullFailure } from './image-puller.js';
 import type { KubeletDeps, ObjectSource, ProbeTarget, ProbeWorkerLike, VolumeManagerLike } from './kubelet-deps.js';
 import { hostPortMappings } from './host-ports.js';
@@ -23,7 +23,6 @@ import { forgetRecord, podDir, saveRecord, type ContainerRecord, type PodRecord 
 import { terminatedReason, type ContainerView, type PodView } from './pod-status.js';
 
 type Json = Record<string, unknown>;
-type StartContext = { pod: KubeObject; podIp?: string; netnsPath?: string; volumePaths: Map<string, string> };
 
 export interface PodSyncerOptions {
   runtime: ContainerRuntime;
@@ -176,6 +175,15 @@ export class PodSyncer {
         const wait = await this.startOrBackoff(pc, appSpec, c, rec);
         if (wait !== undefined) requeue = requeue === undefined ? wait : Math.min(requeue, wait);
       }
+      // Ephemeral containers (kubectl debug) start once the pod's own have, and never restart.
+      for (const ephemeralSpec of listOf(spec.ephemeralContainers)) {
+        const c = this.containerRecord(rec, ephemeralSpec, false);
+        if (c.containerId || c.terminated) continue;
+        const target = rec.containers[String(ephemeralSpec.targetContainerName ?? '')];
+        const targetPid = target?.containerId && !target.terminated ? this.options.runtime.containerPid(target.containerId) : undefined;
+        const wait = await this.startOrBackoff({ ...pc, pidNsPath: targetPid ? `/proc/${targetPid}/ns/pid` : undefined }, ephemeralSpec, c, rec);
+        if (wait !== undefined) requeue = requeue === undefined ? wait : Math.min(requeue, wait);
+      }
       return requeue;
     } finally {
       if (this.records.has(rec.uid)) this.saveIfChanged(rec);
@@ -230,7 +238,7 @@ export class PodSyncer {
   /** Reads the runtime state of every current container; records exits once. */
   private async refreshContainers(pod: KubeObject, rec: PodRecord): Promise<void> {
     const spec = specOf(pod);
-    const specs = [...listOf(spec.initContainers), ...listOf(spec.containers)];
+    const specs = [...listOf(spec.initContainers), ...listOf(spec.containers), ...listOf(spec.ephemeralContainers)];
     for (const c of Object.values(rec.containers)) {
       if (!c.containerId || c.terminated) continue;
       const status = await this.options.runtime.status(c.containerId);
@@ -577,6 +585,7 @@ export class PodSyncer {
     return {
       initContainers: listOf(spec.initContainers).map((s) => toView(s, true)).filter((v): v is ContainerView => v !== undefined),
       containers: listOf(spec.containers).map((s) => toView(s, false)).filter((v): v is ContainerView => v !== undefined),
+      ephemeralContainers: listOf(spec.ephemeralContainers).map((s) => toView(s, false)).filter((v): v is ContainerView => v !== undefined),
       sandboxReady: rec.hostNetwork || rec.netnsPath !== undefined,
       podIp: rec.hostNetwork ? this.options.hostIp : rec.podIp,
       hostIp: this.options.hostIp,

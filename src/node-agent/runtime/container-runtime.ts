@@ -253,8 +253,8 @@ export class ContainerRuntime {
     }
   }
 
-  /** The container init's pid, from conmon's pidfile. */
-  private containerPid(id: string): number | undefined {
+  /** The container init's pid, from conmon's pidfile (undefined when it has none). */
+  containerPid(id: string): number | undefined {
     try {
       const pid = Number(readFileSync(conmonPaths(this.containerDir(id)).pidFile, 'utf8').trim());
       return Number.isInteger(pid) && pid > 0 ? pid : undefined;

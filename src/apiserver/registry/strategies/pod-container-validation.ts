@@ -273,6 +273,12 @@ export function validateContainer(ctr: Json, path: string, ctx: ContainerContext
       if (ctr[key] !== undefined && ctr[key] !== null) errs.push(fieldErrors.forbidden(`${path}.${key}`, reason));
     }
   }
+  if (ctx.kind === 'ephemeral') {
+    // Ephemeral containers get no resources of their own and serve nothing.
+    if (Array.isArray(ctr.ports) && ctr.ports.length > 0) errs.push(fieldErrors.forbidden(`${path}.ports`, 'cannot be set for an Ephemeral Container'));
+    const resources = isObject(ctr.resources) ? ctr.resources : {};
+    if (Object.values(resources).some((v) => isObject(v) ? Object.keys(v).length > 0 : v !== undefined && v !== null)) errs.push(fieldErrors.forbidden(`${path}.resources`, 'cannot be set for an Ephemeral Container'));
+  }
   return errs;
 }
 

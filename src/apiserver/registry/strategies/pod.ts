@@ -53,6 +53,39 @@ function validateTolerationsUpdate(newList: Json[], oldList: Json[], path: strin
   return errs;
 }
 
+/** pods/ephemeralcontainers: the stored pod with the ephemeral containers the client sent. */
+function withEphemeralContainers(desired: KubeObject, current: KubeObject): KubeObject {
+  const next = structuredClone(current);
+  const sent = specOf(desired).ephemeralContainers;
+  next.spec = { ...specOf(next) };
+  if (sent === undefined || sent === null) delete (next.spec as Json).ephemeralContainers;
+  else (next.spec as Json).ephemeralContainers = sent;
+  return next;
+}
+
+/**
+ * Ephemeral containers may only be added: existing ones stay as they are; new ones follow the
+ * container rules for ephemeral containers and may target only a container of the pod.
+ */
+export function validateEphemeralContainersUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
+  const spec = specOf(obj);
+  const errs = validatePodSpec(spec, 'spec').filter((e) => e.field.startsWith('spec.ephemeralContainers'));
+  const next = objects(spec.ephemeralContainers);
+  const byName = new Map(next.map((c, i) => [str(c.name), { c, i }]));
+  for (const existing of objects(specOf(old).ephemeralContainers)) {
+    const name = str(existing.name);
+    const now = byName.get(name);
+    if (!now) errs.push(fieldErrors.forbidden('spec.ephemeralContainers', `existing ephemeral containers "${name}" may not be removed`));
+    else if (!jsonEqual(now.c, existing)) errs.push(fieldErrors.forbidden(`spec.ephemeralContainers[${now.i}]`, `existing ephemeral containers "${name}" may not be changed`));
+  }
+  const containers = new Set(objects(spec.containers).map((c) => str(c.name)));
+  next.forEach((c, i) => {
+    const target = str(c.targetContainerName);
+    if (target && !containers.has(target)) errs.push(fieldErrors.notFound(`spec.ephemeralContainers[${i}].targetContainerName`, target));
+  });
+  return errs;
+}
+
 export function validatePodUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
   const spec = specOf(obj);
   const oldSpec = specOf(old);
@@ -119,6 +152,9 @@ export const podStrategy: Strategy = {
     return errs;
   },
   validateUpdate: validatePodUpdate,
+  partialSubresources: ['ephemeralcontainers'],
+  prepareSubresourceUpdate: (subresource, desired, current) => (subresource === 'ephemeralcontainers' ? withEphemeralContainers(desired, current) : undefined),
+  validateSubresourceUpdate: (subresource, obj, old) => (subresource === 'ephemeralcontainers' ? validateEphemeralContainersUpdate(obj, old) : []),
   validateStatusUpdate(obj, old) {
     const errs: FieldError[] = [];
     const status = isObject(obj.status) ? obj.status : {};
