@@ -54,6 +54,11 @@ export interface WatchOptions {
  */
 export interface Watch extends AsyncIterable<StoreEvent> {
   close(): void;
+  /**
+   * The revision up to which this watch has handed out every event of its prefix, when it has
+   * nothing waiting to be read (undefined otherwise): what a bookmark may tell a client.
+   */
+  progress?(): number | undefined;
 }
 
 export interface Store {

@@ -79,3 +79,24 @@ test('a slow watcher is dropped, freeing its slot', { timeout: 10_000 }, async (
   assert.equal(log.fanout.watcherCount, 0);
   await assert.rejects(watch[Symbol.asyncIterator]().next(), (err: unknown) => isStoreError(err, 'WatcherTooSlow'));
 });
+
+test('progress: the current revision once nothing is waiting to be read, else unknown', async () => {
+  const { fanout, write } = makeLog();
+  write('/a/1');
+  const watch = fanout.open('/b/', { afterRevision: 0 });
+  assert.equal(watch.progress?.(), undefined, 'replay not done yet');
+  const iterator = watch[Symbol.asyncIterator]();
+  const pending = iterator.next();
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+  write('/a/2');
+  assert.equal(watch.progress?.(), 2, 'other prefixes move it forward');
+  write('/b/3');
+  assert.equal((await pending).value?.revision, 3);
+  write('/b/4');
+  assert.equal(watch.progress?.(), undefined, 'an event of its own waits to be read');
+  assert.equal((await iterator.next()).value?.revision, 4);
+  assert.equal(watch.progress?.(), 4);
+  watch.close();
+  assert.equal(watch.progress?.(), undefined);
+});

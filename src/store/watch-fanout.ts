@@ -185,6 +185,13 @@ class FanoutWatcher implements Watch, AsyncIterator<StoreEvent> {
     });
   }
 
+  progress(): number | undefined {
+    if (this.closed || this.error !== undefined || !this.replayDone || this.head < this.queue.length) return undefined;
+    // Publishing is synchronous with the store's revision advancing, so with nothing queued every
+    // event of this prefix up to the current revision has been handed out.
+    return Math.max(this.delivered, this.init.history.currentRevision());
+  }
+
   async return(): Promise<IteratorResult<StoreEvent>> {
     this.close();
     return { value: undefined, done: true };

@@ -130,6 +130,10 @@ function encodeEvent(type: string, object: unknown): Buffer {
 
 /** Shortest time between two socket writes of one watch stream (see streamWatch). */
 const WATCH_FLUSH_INTERVAL_MS = 5;
+/** How often a watch that allows bookmarks is told how far it has come (Kubernetes: every minute). */
+const BOOKMARK_INTERVAL_MS = 60_000;
+/** The last bookmark goes this long before a watch's timeout, so the client resumes from it. */
+const BOOKMARK_BEFORE_TIMEOUT_MS = 1_000;
 
 async function streamWatch(req: IncomingMessage, res: ServerResponse, registry: ResourceRegistry, info: ResourceRequestInfo, query: URLSearchParams, env: HandlerEnv): Promise<void> {
   const controller = new AbortController();
@@ -138,8 +142,10 @@ async function streamWatch(req: IncomingMessage, res: ServerResponse, registry: 
   env.shutdown.addEventListener('abort', stop, { once: true });
   const timeoutSeconds = Number(query.get('timeoutSeconds') ?? '0');
   // kubectl get -w ends when the server closes the stream, so without timeoutSeconds we keep it for an hour.
-  const timer = setTimeout(stop, (timeoutSeconds > 0 ? timeoutSeconds : 3600) * 1000);
+  const lifetimeMs = (timeoutSeconds > 0 ? timeoutSeconds : 3600) * 1000;
+  const timer = setTimeout(stop, lifetimeMs);
   timer.unref();
+  const progress: { current?: () => number | undefined } = {};
   let fieldSelector = query.get('fieldSelector') ?? undefined;
   if (info.name) fieldSelector = [`metadata.name=${info.name}`, fieldSelector].filter(Boolean).join(',');
   const events = watchResource(registry, info.namespace, {
@@ -147,8 +153,10 @@ async function streamWatch(req: IncomingMessage, res: ServerResponse, registry: 
     labelSelector: query.get('labelSelector') ?? undefined,
     fieldSelector,
     signal: controller.signal,
+    progress,
   });
   const tableVersion = wantsTable(req.headers.accept);
+  const bookmarkTimers: NodeJS.Timeout[] = [];
   const include = includeObjectFrom(query);
   let first = true;
   try {
@@ -180,8 +188,24 @@ async function streamWatch(req: IncomingMessage, res: ServerResponse, registry: 
       }
       res.write(line);
     };
+    // Bookmarks (allowWatchBookmarks=true) tell the client the revision it has seen everything up to,
+    // also when the selector filtered every change out, so its next watch resumes from there
+    // instead of from an old revision (which compaction may have dropped).
+    let lastRevision = rv && rv !== '0' ? Number(rv) : 0;
+    if (query.get('allowWatchBookmarks') === 'true' && !tableVersion) {
+      const bookmark = () => {
+        const revision = progress.current?.();
+        if (revision === undefined || revision <= lastRevision || res.writableEnded) return;
+        lastRevision = revision;
+        write(encodeEvent('BOOKMARK', { apiVersion: registry.apiVersion, kind: registry.desc.kind, metadata: { resourceVersion: String(revision) } }));
+      };
+      bookmarkTimers.push(setInterval(bookmark, BOOKMARK_INTERVAL_MS), setTimeout(bookmark, Math.max(0, lifetimeMs - BOOKMARK_BEFORE_TIMEOUT_MS)));
+      for (const t of bookmarkTimers) t.unref();
+    }
     for (let next = await events.next(); !next.done; next = await events.next()) {
       const event = next.value;
+      const eventRevision = Number((event.object as KubeObject | undefined)?.metadata?.resourceVersion);
+      if (Number.isFinite(eventRevision) && eventRevision > lastRevision) lastRevision = eventRevision;
       if (tableVersion && event.type !== 'ERROR' && event.type !== 'BOOKMARK') {
         const table = toTable([event.object as KubeObject], { printer: registry.strategy.table, includeObject: include, tableVersion, now: env.now(), withColumns: first, resourceVersion: (event.object as KubeObject).metadata.resourceVersion });
         first = false;
@@ -197,6 +221,7 @@ async function streamWatch(req: IncomingMessage, res: ServerResponse, registry: 
     if (!res.writableEnded) res.write(`${JSON.stringify({ type: 'ERROR', object: status })}\n`);
   } finally {
     clearTimeout(timer);
+    for (const t of bookmarkTimers) clearTimeout(t);
     req.off('close', stop);
     env.shutdown.removeEventListener('abort', stop);
     await events.return(undefined);

@@ -12,6 +12,11 @@ export interface WatchRequest {
   labelSelector?: string;
   fieldSelector?: string;
   signal: AbortSignal;
+  /**
+   * Filled in once the initial events are out: the resourceVersion a bookmark may carry now (every
+   * event up to it was yielded), or undefined while events are still pending.
+   */
+  progress?: { current?: () => number | undefined };
 }
 
 function expiredEvent(message: string): WatchEvent<unknown> {
@@ -32,6 +37,7 @@ export async function* watchResource(registry: ResourceRegistry, namespace: stri
   const storeWatch = registry.deps.store.watch(registry.prefix(namespace), { afterRevision, signal: request.signal });
   try {
     for (const obj of initial) yield { type: 'ADDED', object: obj };
+    if (request.progress && storeWatch.progress) request.progress.current = () => storeWatch.progress?.();
     for await (const event of storeWatch) {
       const translated = translate(registry, event, selection.matches, selection.empty);
       if (translated) yield translated;
