@@ -21,7 +21,9 @@ import {
   type BenchServer, type Summary,
 } from './apiserver-support.js';
 import { runWatchWorker, watchLatencies, type WatchWorkerConfig } from './apiserver-watch.js';
+import { exitWithUsageIfAsked } from './usage.js';
 
+exitWithUsageIfAsked(import.meta.url);
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
   options: {

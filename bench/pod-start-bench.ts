@@ -33,6 +33,7 @@ import { mountOverlay, unmount } from '../src/node-agent/runtime/rootfs.js';
 import { PodNetwork } from '../src/node-agent/network/pod-network.js';
 import { randomHex, removeNetns } from '../test/support/netns.js';
 import { nodeClusterSkipReason, startNodeCluster, type NodeCluster } from '../test/support/node-cluster.js';
+import { exitWithUsageIfAsked } from './usage.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
 
@@ -573,6 +574,7 @@ function summarizeRuns(runs: Record<string, unknown>[], parallel: number): Recor
 }
 
 async function main(): Promise<void> {
+  exitWithUsageIfAsked(import.meta.url);
   if (process.argv.includes('--spawn-only')) {
     process.stdout.write(JSON.stringify(await spawnCost(Number(arg('spawns', '200')), 10), null, 2) + '\n');
     return;

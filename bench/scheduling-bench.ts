@@ -26,6 +26,7 @@ import { MOST_ALLOCATED } from '../test/support/scheduler-config.js';
 import { RestClient } from '../src/client/rest-client.js';
 import { findKind } from '../src/api/resources.js';
 import type { KubeObject } from '../src/api/meta.js';
+import { exitWithUsageIfAsked } from './usage.js';
 
 const PODS = findKind('', 'v1', 'Pod')!;
 
@@ -339,6 +340,7 @@ async function packing(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  exitWithUsageIfAsked(import.meta.url);
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
