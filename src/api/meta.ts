@@ -10,6 +10,17 @@ export interface OwnerReference {
   blockOwnerDeletion?: boolean;
 }
 
+/** core/v1 ObjectReference: a pointer to one object (a volume's claimRef, a CronJob's active Jobs...). */
+export interface ObjectReference {
+  apiVersion?: string;
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  uid?: string;
+  resourceVersion?: string;
+  fieldPath?: string;
+}
+
 export interface ManagedFieldsEntry {
   manager?: string;
   operation?: 'Apply' | 'Update';

@@ -5,15 +5,8 @@ import { timeMs } from '../common/pods.js';
 import { isJobFinished } from '../job/reconcile.js';
 import type { Job } from '../job/types.js';
 import { mostRecentTime, nextTime, parseSchedule, zoneOffsetMinutes, type CronSchedule } from './schedule.js';
+import type { ObjectReference } from '../../api/meta.js';
 
-export interface ObjectReference {
-  apiVersion?: string;
-  kind?: string;
-  namespace?: string;
-  name?: string;
-  uid?: string;
-  resourceVersion?: string;
-}
 
 export interface CronJob extends KubeObject {
   spec?: {

@@ -1,5 +1,5 @@
 // The fields of Service, Pod and Endpoints the endpoints controllers read and write.
-import type { KubeObject } from '../../api/meta.js';
+import type { ObjectReference, KubeObject } from '../../api/meta.js';
 import { findKind, type ResourceDescriptor } from '../../api/resources.js';
 
 export interface ServicePort {
@@ -47,13 +47,7 @@ export interface Pod extends KubeObject {
   };
 }
 
-export interface ObjectReference {
-  kind?: string;
-  namespace?: string;
-  name?: string;
-  uid?: string;
-  resourceVersion?: string;
-}
+export type { ObjectReference };
 
 export interface EndpointAddress {
   ip: string;

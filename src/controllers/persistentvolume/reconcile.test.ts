@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { LabelSelector } from '../../api/meta.js';
-import type { ObjectReference } from '../../machinery/volumes/claim-matching.js';
+import type { LabelSelector, ObjectReference } from '../../api/meta.js';
 import { bind, MESSAGES, reconcileClaim, reconcileVolume, type BinderPlan, type Claim, type StorageClassLike, type Volume } from './reconcile.js';
 
 const NOW = '2026-11-30T10:00:00Z';

@@ -2,7 +2,7 @@
 // pure, so the PV controller (binding Immediate claims) and the scheduler (claims that wait for
 // their first consumer, and bound volumes' node affinity) decide the same way.
 
-import type { LabelSelector } from '../../api/meta.js';
+import type { ObjectReference, LabelSelector } from '../../api/meta.js';
 import { fromLabelSelector, matches } from '../labels/selector.js';
 import { nodeSelectorTermsMatch, type NodeSelectorTerm, type SelectableNode } from '../node-affinity.js';
 import { compareQuantities, isValidQuantity } from '../validation/quantity.js';
@@ -14,14 +14,6 @@ export const ANN_SELECTED_NODE = 'volume.kubernetes.io/selected-node';
 /** The storage class in its pre-1.6 annotation form; wins over spec.storageClassName when set. */
 export const ANN_BETA_STORAGE_CLASS = 'volume.beta.kubernetes.io/storage-class';
 
-export interface ObjectReference {
-  apiVersion?: string;
-  kind?: string;
-  namespace?: string;
-  name?: string;
-  uid?: string;
-  resourceVersion?: string;
-}
 
 export interface ClaimLike {
   metadata: { name?: string; namespace?: string; uid?: string; annotations?: Record<string, string>; deletionTimestamp?: string; resourceVersion?: string };
