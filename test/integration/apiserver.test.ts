@@ -57,6 +57,8 @@ function raw(server: RunningServer, ca: string, options: { method: string; path:
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { 'Content-Type': options.contentType ?? 'application/json' };
     if (options.token) headers.Authorization = `Bearer ${options.token}`;
+    // Node sends a DELETE body without a length unless told: the server could not tell where it ends.
+    if (options.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(options.body));
     const req = httpsRequest({ host: '127.0.0.1', port: server.port, method: options.method, path: options.path, ca, headers }, (res) => {
       let text = '';
       res.on('data', (d: Buffer) => (text += d.toString()));
@@ -306,5 +308,12 @@ describe('API server through the client library', () => {
     const deletion = await patch({ data: { k: 'v' }, bogus: null }, '?fieldValidation=Strict');
     assert.equal(deletion.code, 200, deletion.body);
     assert.equal(((await client.get(CONFIGMAPS, 'default', 'sel-a')) as { data?: Record<string, string> }).data?.k, 'v');
+    // DeleteOptions of the wrong type (in the body or the query) delete nothing.
+    const badDelete = await raw(server, ca, { method: 'DELETE', path: '/api/v1/namespaces/default/configmaps/sel-a', token: 'integration-token', body: JSON.stringify({ gracePeriodSeconds: 'soon' }) });
+    assert.equal(badDelete.code, 400);
+    assert.match(JSON.parse(badDelete.body).message, /cannot unmarshal string into Go struct field DeleteOptions.gracePeriodSeconds of type int64/);
+    const badQuery = await raw(server, ca, { method: 'DELETE', path: '/api/v1/namespaces/default/configmaps/sel-a?gracePeriodSeconds=soon', token: 'integration-token' });
+    assert.equal(badQuery.code, 400);
+    assert.equal((await client.get(CONFIGMAPS, 'default', 'sel-a')).metadata.name, 'sel-a', 'still there');
   });
 });

@@ -86,15 +86,42 @@ async function readObject(req: IncomingMessage): Promise<KubeObject> {
   return value as KubeObject;
 }
 
+/** The Go type of each DeleteOptions field, for the decoding error Kubernetes gives a wrong one. */
+const DELETE_OPTION_TYPES: Record<string, ['number' | 'string' | 'boolean' | 'object' | 'array', string]> = {
+  gracePeriodSeconds: ['number', 'int64'],
+  propagationPolicy: ['string', 'v1.DeletionPropagation'],
+  orphanDependents: ['boolean', 'bool'],
+  preconditions: ['object', 'v1.Preconditions'],
+  dryRun: ['array', '[]string'],
+};
+
+/** A DeleteOptions body whose fields have the wrong JSON type is refused before anything is deleted. */
+function checkDeleteOptions(value: Record<string, unknown>): DeleteOptions {
+  for (const [field, [kind, goType]] of Object.entries(DELETE_OPTION_TYPES)) {
+    const v = value[field];
+    if (v === undefined || v === null) continue;
+    const actual = Array.isArray(v) ? 'array' : typeof v;
+    const ok = kind === 'number' ? typeof v === 'number' && Number.isInteger(v) : actual === kind;
+    if (!ok) {
+      const jsonKind = actual === 'object' ? 'object' : actual === 'array' ? 'array' : actual === 'boolean' ? 'bool' : actual;
+      throw badRequest(`json: cannot unmarshal ${jsonKind} into Go struct field DeleteOptions.${field} of type ${goType}`);
+    }
+  }
+  return value as DeleteOptions;
+}
+
 async function readDeleteOptions(req: IncomingMessage, query: URLSearchParams): Promise<DeleteOptions> {
   const raw = await readBody(req);
   let options: DeleteOptions = {};
   if (raw.length > 0) {
     const value = decodeBody(req.headers['content-type'], raw);
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) options = value as DeleteOptions;
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) options = checkDeleteOptions(value as Record<string, unknown>);
   }
   const grace = query.get('gracePeriodSeconds');
-  if (grace !== null) options.gracePeriodSeconds = Number(grace);
+  if (grace !== null) {
+    if (!/^-?\d+$/.test(grace)) throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(grace)}: invalid syntax`);
+    options.gracePeriodSeconds = Number(grace);
+  }
   const propagation = query.get('propagationPolicy');
   if (propagation) options.propagationPolicy = propagation as DeleteOptions['propagationPolicy'];
   const orphan = query.get('orphanDependents');
