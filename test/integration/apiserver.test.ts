@@ -315,5 +315,11 @@ describe('API server through the client library', () => {
     const badQuery = await raw(server, ca, { method: 'DELETE', path: '/api/v1/namespaces/default/configmaps/sel-a?gracePeriodSeconds=soon', token: 'integration-token' });
     assert.equal(badQuery.code, 400);
     assert.equal((await client.get(CONFIGMAPS, 'default', 'sel-a')).metadata.name, 'sel-a', 'still there');
+    // Integer query parameters that are not integers: a 400, not a watch that runs for an hour.
+    for (const query of ['watch=true&timeoutSeconds=soon', 'limit=many']) {
+      const bad = await raw(server, ca, { method: 'GET', path: `/api/v1/namespaces/default/configmaps?${query}`, token: 'integration-token' });
+      assert.equal(bad.code, 400, query);
+      assert.match(JSON.parse(bad.body).message, /strconv.ParseInt: parsing ".*": invalid syntax/);
+    }
   });
 });

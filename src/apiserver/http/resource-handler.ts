@@ -22,12 +22,19 @@ export interface HandlerEnv {
   shutdown: AbortSignal;
 }
 
+/** An integer query parameter; text that is not one is a 400 worded as Kubernetes' (Go's) parser words it. */
+function intParam(query: URLSearchParams, name: string): number | undefined {
+  const text = query.get(name);
+  if (text === null || text === '') return undefined;
+  if (!/^[+-]?\d+$/.test(text)) throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(text)}: invalid syntax`);
+  return Number(text);
+}
+
 function listOptionsFrom(query: URLSearchParams): ListOptions {
-  const limit = query.get('limit');
   return {
     labelSelector: query.get('labelSelector') ?? undefined,
     fieldSelector: query.get('fieldSelector') ?? undefined,
-    limit: limit ? Number(limit) : undefined,
+    limit: intParam(query, 'limit'),
     continueToken: query.get('continue') || undefined,
     resourceVersion: query.get('resourceVersion') ?? undefined,
     resourceVersionMatch: query.get('resourceVersionMatch') ?? undefined,
@@ -117,11 +124,8 @@ async function readDeleteOptions(req: IncomingMessage, query: URLSearchParams): 
     const value = decodeBody(req.headers['content-type'], raw);
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) options = checkDeleteOptions(value as Record<string, unknown>);
   }
-  const grace = query.get('gracePeriodSeconds');
-  if (grace !== null) {
-    if (!/^-?\d+$/.test(grace)) throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(grace)}: invalid syntax`);
-    options.gracePeriodSeconds = Number(grace);
-  }
+  const grace = intParam(query, 'gracePeriodSeconds');
+  if (grace !== undefined) options.gracePeriodSeconds = grace;
   const propagation = query.get('propagationPolicy');
   if (propagation) options.propagationPolicy = propagation as DeleteOptions['propagationPolicy'];
   const orphan = query.get('orphanDependents');
@@ -163,11 +167,11 @@ const BOOKMARK_INTERVAL_MS = 60_000;
 const BOOKMARK_BEFORE_TIMEOUT_MS = 1_000;
 
 async function streamWatch(req: IncomingMessage, res: ServerResponse, registry: ResourceRegistry, info: ResourceRequestInfo, query: URLSearchParams, env: HandlerEnv): Promise<void> {
+  const timeoutSeconds = intParam(query, 'timeoutSeconds') ?? 0;
   const controller = new AbortController();
   const stop = () => controller.abort();
   req.on('close', stop);
   env.shutdown.addEventListener('abort', stop, { once: true });
-  const timeoutSeconds = Number(query.get('timeoutSeconds') ?? '0');
   // kubectl get -w ends when the server closes the stream, so without timeoutSeconds we keep it for an hour.
   const lifetimeMs = (timeoutSeconds > 0 ? timeoutSeconds : 3600) * 1000;
   const timer = setTimeout(stop, lifetimeMs);
