@@ -315,6 +315,12 @@ describe('API server through the client library', () => {
     const badQuery = await raw(server, ca, { method: 'DELETE', path: '/api/v1/namespaces/default/configmaps/sel-a?gracePeriodSeconds=soon', token: 'integration-token' });
     assert.equal(badQuery.code, 400);
     assert.equal((await client.get(CONFIGMAPS, 'default', 'sel-a')).metadata.name, 'sel-a', 'still there');
+    // A watch from a revision the store has not reached: waited for briefly, then Kubernetes' 504 in the stream.
+    const future = await raw(server, ca, { method: 'GET', path: '/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=999999999&timeoutSeconds=10', token: 'integration-token' });
+    const futureEvent = JSON.parse(future.body.trim()) as { type: string; object: { code: number; reason: string; message: string } };
+    assert.equal(futureEvent.type, 'ERROR');
+    assert.equal(futureEvent.object.code, 504);
+    assert.match(futureEvent.object.message, /^Timeout: Too large resource version: 999999999, current: \d+$/);
     // Integer query parameters that are not integers: a 400, not a watch that runs for an hour.
     for (const query of ['watch=true&timeoutSeconds=soon', 'limit=many']) {
       const bad = await raw(server, ca, { method: 'GET', path: `/api/v1/namespaces/default/configmaps?${query}`, token: 'integration-token' });

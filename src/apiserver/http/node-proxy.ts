@@ -129,7 +129,7 @@ export class NodeProxy implements StreamingHandlers {
   async handle(req: IncomingMessage, res: ServerResponse, info: ResourceRequestInfo, query: URLSearchParams, _user: UserInfo): Promise<void> {
     const subresource = info.subresource ?? '';
     if (subresource !== 'log') {
-      if (!STREAM_SUBRESOURCES.has(subresource)) throw notFound({ group: '', resource: `pods/${subresource}` }, info.name ?? '');
+      if (!STREAM_SUBRESOURCES.has(subresource)) throw notFound({ group: info.group, resource: `${info.resource}/${subresource}` }, info.name ?? '');
       throw badRequest('Upgrade request required');
     }
     if (req.method !== 'GET') throw methodNotAllowed();

@@ -165,7 +165,7 @@ export class ApiServer {
       if (registry.desc.namespaced === false && info.namespace !== undefined) throw pathNotFound();
       checkAccess(user, requestAttributes(info));
       if (info.subresource && ['log', 'exec', 'attach', 'portforward', 'proxy'].includes(info.subresource)) {
-        if (!this.streaming) throw notFound({ group: '', resource: `pods/${info.subresource}` }, info.name ?? '');
+        if (!this.streaming) throw notFound({ group: info.group, resource: `${info.resource}/${info.subresource}` }, info.name ?? '');
         await this.streaming.handle(req, res, info, url.searchParams, user);
         return;
       }

@@ -110,6 +110,10 @@ async function handleBinding(req: IncomingMessage, res: ServerResponse, pods: Re
 async function handleEviction(req: IncomingMessage, res: ServerResponse, pods: ResourceRegistry, info: ResourceRequestInfo, ctx: RequestContext, lookup: RegistryLookup): Promise<void> {
   if (info.verb !== 'create') throw methodNotAllowed();
   const eviction = await readJsonBody(req);
+  const evictionName = (eviction.metadata as { name?: unknown } | undefined)?.name;
+  if (typeof evictionName === 'string' && evictionName !== '' && evictionName !== info.name) {
+    throw badRequest('name in URL does not match name in Eviction object');
+  }
   const pod = await pods.get(info.namespace, info.name!);
   const phase = (pod.status as { phase?: string } | undefined)?.phase;
   const pdbs = lookup('policy', 'poddisruptionbudgets');

@@ -180,11 +180,11 @@ export class ResourceRegistry {
   }
 
   /** "Not older than": wait briefly for the store to reach a revision a client has seen. */
-  private async waitForRevision(revision: number): Promise<void> {
+  async waitForRevision(revision: number): Promise<void> {
     const deadline = Date.now() + 3000;
     while ((await this.deps.store.currentRevision()) < revision) {
       if (Date.now() > deadline) {
-        throw new ApiError('Timeout', 504, `Too large resource version: ${revision}, current: ${await this.deps.store.currentRevision()}`, {
+        throw new ApiError('Timeout', 504, `Timeout: Too large resource version: ${revision}, current: ${await this.deps.store.currentRevision()}`, {
           causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
           retryAfterSeconds: 1,
         });
@@ -446,7 +446,7 @@ export function translateStoreError(err: unknown, continuing = false): ApiError 
     return new ApiError('Expired', 410, `too old resource version: ${err.message}`);
   }
   if (isStoreError(err, 'FutureRevision')) {
-    return new ApiError('Timeout', 504, `Too large resource version: ${err.message}`, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }] });
+    return new ApiError('Timeout', 504, `Timeout: Too large resource version: ${err.message}`, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }] });
   }
   if (isStoreError(err, 'Unavailable')) return new ApiError('ServiceUnavailable', 503, `storage is unavailable: ${err.message}`);
   return internal(err);

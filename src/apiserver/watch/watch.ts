@@ -33,6 +33,9 @@ export async function* watchResource(registry: ResourceRegistry, namespace: stri
     afterRevision = Number(list.metadata.resourceVersion);
   } else {
     afterRevision = parseResourceVersion(request.resourceVersion);
+    // A revision from the future (another server of an HA pair may be ahead) is waited for
+    // briefly, then refused with Kubernetes' 504 "Too large resource version".
+    await registry.waitForRevision(afterRevision);
   }
   const storeWatch = registry.deps.store.watch(registry.prefix(namespace), { afterRevision, signal: request.signal });
   try {
