@@ -1,8 +1,8 @@
 // Host-local IP address management for one node's pod CIDR: the pure allocator plus a store that
 // persists allocations (atomic rename) so pods keep their IPs across agent restarts.
 
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { cidrContains, formatIpv4, gatewayOf, parseCidr, parseIpv4, podRange } from './cidr.js';
 
@@ -169,6 +169,7 @@ export class IpamStore {
 /** writeFileAtomic off the calling thread (one writer per path at a time; the dir exists). */
 async function writeFileAtomicAsync(path: string, content: string): Promise<void> {
   const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, content, { mode: 0o600 });
-  await rename(temp, path);
+  // A few hundred bytes on the run dir's tmpfs: synchronous is cheaper than two thread-pool trips.
+  writeFileSync(temp, content, { mode: 0o600 });
+  renameSync(temp, path);
 }

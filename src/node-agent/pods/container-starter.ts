@@ -1,8 +1,8 @@
 // Creating one container of a pod: overlay rootfs over the image layers, the pod's generated
 // files, volume mounts, the OCI spec, then create (under conmon) and start.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { KubeObject } from '../../api/meta.js';
 import type { Logger } from '../../client/log.js';
@@ -62,15 +62,16 @@ function podSpec(pod: KubeObject): Json {
 /** Writes /etc/hosts, /etc/resolv.conf and /etc/hostname for the pod (idempotent). */
 export async function writePodFiles(ctx: StarterContext, pc: PodContext): Promise<{ hosts: string; resolv: string; hostname: string }> {
   const dir = join(ctx.runPodsDir ?? ctx.podsDir, pc.pod.metadata.uid!, 'etc');
-  await mkdir(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true });
   const pod = pc.pod as unknown as Json;
   const hostNetwork = podSpec(pc.pod).hostNetwork === true;
   const hostResolv = existsSync('/etc/resolv.conf') ? readFileSync('/etc/resolv.conf', 'utf8') : '';
   const files = { hosts: join(dir, 'hosts'), resolv: join(dir, 'resolv.conf'), hostname: join(dir, 'hostname') };
   const hostsText = hostNetwork ? (existsSync('/etc/hosts') ? readFileSync('/etc/hosts', 'utf8') : hostsFile(pod, undefined)) : hostsFile(pod, pc.podIp);
-  await writeFile(files.hosts, hostsText);
-  await writeFile(files.resolv, resolvConf(pod, { dnsIp: ctx.dnsIp, hostResolv }));
-  await writeFile(files.hostname, `${hostNetwork ? ctx.nodeName : podHostname(pod)}\n`);
+  // Small files on local disk: synchronous (see ContainerRuntime.create).
+  writeFileSync(files.hosts, hostsText);
+  writeFileSync(files.resolv, resolvConf(pod, { dnsIp: ctx.dnsIp, hostResolv }));
+  writeFileSync(files.hostname, `${hostNetwork ? ctx.nodeName : podHostname(pod)}\n`);
   return files;
 }
 
@@ -123,7 +124,7 @@ export async function createAndStartContainer(ctx: StarterContext, pc: PodContex
   await Promise.all([dir, runDir].filter((d) => existsSync(d)).map((d) => rm(d, { recursive: true, force: true })));
   // A spare container dir (from a deleted pod) becomes this one by a rename: no new inodes.
   if (ctx.spares) await adoptSpare(join(ctx.podsDir, uid, 'containers', SPARE_CONTAINER), dir);
-  await Promise.all([dir, runDir].map((d) => mkdir(d, { recursive: true })));
+  for (const d of [dir, runDir]) mkdirSync(d, { recursive: true });
   if (image.layers.length === 0) throw new Error(`image ${String(container.image)} has no layers`);
   const merged = join(runDir, 'merged');
   const mountpoints = ctx.mountpointsDir ? mountpointLayersIn(ctx.mountpointsDir) : undefined;
@@ -143,7 +144,7 @@ export async function createAndStartContainer(ctx: StarterContext, pc: PodContex
 
   const files = await writePodFiles(ctx, pc);
   const terminationLog = join(runDir, 'termination-log');
-  await writeFile(terminationLog, '');
+  writeFileSync(terminationLog, '');
   const terminationPath = typeof container.terminationMessagePath === 'string' && container.terminationMessagePath ? container.terminationMessagePath : DEFAULT_TERMINATION_MESSAGE_PATH;
   const mounts: OciMount[] = [
     bind('/etc/hosts', files.hosts),

@@ -10,7 +10,7 @@
 // first log dir with its first log file emptied, and the pod record files emptied. Everything
 // else is deleted as before.
 
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RECORD_SLOTS } from './pod-record.js';
@@ -36,7 +36,7 @@ async function isEmptyDir(path: string): Promise<boolean> {
 export async function adoptSpare(from: string, to: string): Promise<boolean> {
   if (existsSync(to) || !existsSync(from)) return false;
   try {
-    await rename(from, to);
+    renameSync(from, to);
     return true;
   } catch {
     return false;
@@ -73,7 +73,7 @@ export class SparePodDirs {
       if (existsSync(target)) return;
       const spare = this.spares.pop()!;
       try {
-        await rename(spare, target);
+        renameSync(spare, target);
         return;
       } catch {
         // gone or unusable: try the next one

@@ -3,8 +3,8 @@
 // --root), exits/<id> (conmon exit codes) and containers/<id>/ (our metadata, conmon pidfiles,
 // persist dir with the oom flag, the OCI bundle).
 
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 import type { Logger } from '../../client/log.js';
@@ -135,8 +135,8 @@ export class ContainerRuntime {
     }
   }
 
-  private async writeMeta(meta: ContainerMeta): Promise<void> {
-    await writeFile(join(this.containerDir(meta.id), 'meta.json'), JSON.stringify(meta));
+  private writeMeta(meta: ContainerMeta): void {
+    writeFileSync(join(this.containerDir(meta.id), 'meta.json'), JSON.stringify(meta));
     this.metas.set(meta.id, meta);
   }
 
@@ -151,20 +151,17 @@ export class ContainerRuntime {
     if (existsSync(dir)) throw new Error(`container ${id} already exists`);
     const paths = conmonPaths(dir);
     // conmon silently writes no exit file when its persist dir is missing.
-    await Promise.all([
-      mkdir(paths.persistDir, { recursive: true }),
-      ...(this.sharedDirsMade ? [] : [mkdir(this.runtimeRoot, { recursive: true }), mkdir(this.exitDir, { recursive: true })]),
-      mkdir(dirname(logPath), { recursive: true }),
-      mkdir(bundleDir, { recursive: true }),
-    ]);
+    // Small metadata operations on local disk are done synchronously: on the agent's own thread a
+    // few microseconds each, where a promise round trip through libuv's thread pool costs tens.
+    for (const d of [paths.persistDir, ...(this.sharedDirsMade ? [] : [this.runtimeRoot, this.exitDir]), dirname(logPath), bundleDir]) mkdirSync(d, { recursive: true });
     this.sharedDirsMade = true;
-    if (existsSync(join(this.exitDir, id))) await rm(join(this.exitDir, id), { force: true });
+    if (existsSync(join(this.exitDir, id))) rmSync(join(this.exitDir, id), { force: true });
     const linux = (spec as { linux?: { cgroupsPath?: string } }).linux;
     const process = (spec as { process?: { terminal?: boolean } }).process;
     const meta: ContainerMeta = { id, bundleDir, logPath, cgroupsPath: linux?.cgroupsPath ?? '', createdAt: new Date().toISOString() };
     const prepared = this.seccomp.prepare(fitSpecToAgent(spec, readAgentLimits()));
-    await writeFile(join(bundleDir, 'config.json'), JSON.stringify(prepared.spec, null, 2));
-    await this.writeMeta(meta);
+    writeFileSync(join(bundleDir, 'config.json'), JSON.stringify(prepared.spec, null, 2));
+    this.writeMeta(meta);
     try {
       const pid = await limitedSpawn(() => launchConmon({
         conmonPath: this.conmonPath,

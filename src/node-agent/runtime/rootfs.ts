@@ -2,7 +2,8 @@
 // umount2(2) done by the helper launcher (no process per mount), the mount/umount binaries where
 // the launcher cannot.
 
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { mountThroughLauncher, runHelper } from '../launcher/launch.js';
 import { limitedSpawn } from '../process-limit.js';
@@ -21,8 +22,8 @@ const MAX_MOUNT_DATA = 4096;
 export async function isMounted(dir: string): Promise<boolean> {
   const target = resolve(dir);
   try {
-    const [self, parent] = await Promise.all([stat(target), stat(dirname(target))]);
-    return self.dev !== parent.dev;
+    // Synchronous: two stats of cached inodes take microseconds; a promise round trip takes tens.
+    return statSync(target).dev !== statSync(dirname(target)).dev;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
   }
@@ -79,7 +80,7 @@ export async function mountFilesystem(fstype: string, source: string, target: st
 /** Mounts an overlay of `lowers` (lowest first) at `merged`; a no-op when already mounted. */
 export async function mountOverlay(lowers: string[], upper: string, work: string, merged: string): Promise<void> {
   const options = overlayOptions(lowers, upper, work);
-  await Promise.all([upper, work, merged].map((dir) => mkdir(dir, { recursive: true })));
+  for (const dir of [upper, work, merged]) mkdirSync(dir, { recursive: true });
   if (await isMounted(merged)) return;
   await mountFilesystem('overlay', 'overlay', merged, options);
 }

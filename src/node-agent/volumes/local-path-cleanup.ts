@@ -27,7 +27,7 @@ export function orphanedVolumeDirs(dir: string, entries: readonly string[], volu
 export class LocalPathCleanup {
   private readonly informer: Informer<KubeObject>;
 
-  constructor(private readonly client: RestClient, private readonly dir: string, private readonly log: Logger) {
+  constructor(client: RestClient, private readonly dir: string, private readonly log: Logger) {
     this.informer = new Informer(client, findResource('', 'v1', 'persistentvolumes')!, { log });
     this.informer.onDelete((volume) => {
       const path = hostPathOf(volume);
