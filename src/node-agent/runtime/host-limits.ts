@@ -23,8 +23,12 @@ export function parseAgentLimits(statusText: string, limitsText: string): AgentL
   return { boundingCapabilities, openFilesHardLimit: canRaise ? undefined : hard };
 }
 
+let agentLimits: AgentLimits | undefined;
+
+/** Read once: a process's bounding set never grows, and nothing here changes its own limits. */
 export function readAgentLimits(): AgentLimits {
-  return parseAgentLimits(readFileSync('/proc/self/status', 'utf8'), readFileSync('/proc/self/limits', 'utf8'));
+  agentLimits ??= parseAgentLimits(readFileSync('/proc/self/status', 'utf8'), readFileSync('/proc/self/limits', 'utf8'));
+  return agentLimits;
 }
 
 interface SpecProcess {
@@ -32,15 +36,19 @@ interface SpecProcess {
   rlimits?: Array<{ type: string; hard: number; soft: number }>;
 }
 
-/** A copy of `spec` whose capabilities and NOFILE limit the agent can actually grant. */
+/**
+ * A copy of `spec` whose capabilities and NOFILE limit the agent can actually grant. Only the
+ * process part is copied (the rest is shared with `spec`): that is all this changes.
+ */
 export function fitSpecToAgent<T extends object>(spec: T, limits: AgentLimits): T {
-  const copy = structuredClone(spec) as T & { process?: SpecProcess };
-  const proc = copy.process;
-  if (!proc) return copy;
+  const original = (spec as { process?: SpecProcess }).process;
+  if (!original) return { ...spec };
+  const proc: SpecProcess = { ...original };
+  const copy = { ...spec, process: proc } as T;
   if (proc.capabilities) {
-    for (const [set, caps] of Object.entries(proc.capabilities)) {
-      if (caps) proc.capabilities[set] = caps.filter((c) => limits.boundingCapabilities.has(c));
-    }
+    const fitted: Record<string, string[] | undefined> = {};
+    for (const [set, caps] of Object.entries(proc.capabilities)) fitted[set] = caps ? caps.filter((c) => limits.boundingCapabilities.has(c)) : caps;
+    proc.capabilities = fitted;
   }
   if (proc.rlimits && limits.openFilesHardLimit !== undefined) {
     const max = limits.openFilesHardLimit;

@@ -17,10 +17,18 @@ interface SpecWithSeccomp {
 }
 
 /** The identity of a profile: equal profiles compile to the same program. */
+const keysByProfile = new WeakMap<object, string>();
+
 export function seccompProfileKey(spec: object): string | undefined {
   const profile = (spec as SpecWithSeccomp).linux?.seccomp;
   if (profile === undefined || profile === null) return undefined;
-  return createHash('sha256').update(JSON.stringify(profile)).digest('hex');
+  // Profiles are shared read-only objects (runtimeDefaultSeccomp): hash each one once.
+  let key = keysByProfile.get(profile as object);
+  if (key === undefined) {
+    key = createHash('sha256').update(JSON.stringify(profile)).digest('hex');
+    keysByProfile.set(profile as object, key);
+  }
+  return key;
 }
 
 /** `spec` with the compiled program in place of its seccomp section (a copy; the input is unchanged). */

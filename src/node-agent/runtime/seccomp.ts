@@ -2,6 +2,8 @@
 // deny by default with EPERM, allow the ordinary syscalls, and open the namespace, mount, module,
 // clock and tracing families only when the container holds the matching capability.
 
+import { freezeShared } from '../../api/shared-objects.js';
+
 export interface OciSeccompArg { index: number; value: number; valueTwo?: number; op: string }
 export interface OciSeccompRule { names: string[]; action: string; errnoRet?: number; args?: OciSeccompArg[] }
 export interface OciSeccomp { defaultAction: string; defaultErrnoRet: number; architectures: string[]; syscalls: OciSeccompRule[] }
@@ -89,8 +91,23 @@ const CAPABILITY_GATED: ReadonlyArray<{ capability: string; names: readonly stri
   { capability: 'CAP_DAC_READ_SEARCH', names: ['open_by_handle_at'] },
 ];
 
-/** The RuntimeDefault profile for a container holding `capabilities` (CAP_* names). */
+const profilesByCapabilities = new Map<string, OciSeccomp>();
+
+/**
+ * The RuntimeDefault profile for a container holding `capabilities` (CAP_* names). Containers with
+ * the same capabilities share one profile object (read-only), so its hash is computed once too.
+ */
 export function runtimeDefaultSeccomp(capabilities: readonly string[]): OciSeccomp {
+  const key = [...capabilities].sort().join(',');
+  let profile = profilesByCapabilities.get(key);
+  if (!profile) {
+    profile = freezeShared(buildRuntimeDefaultSeccomp(capabilities));
+    profilesByCapabilities.set(key, profile);
+  }
+  return profile;
+}
+
+function buildRuntimeDefaultSeccomp(capabilities: readonly string[]): OciSeccomp {
   const held = new Set(capabilities);
   const allowed = new Set<string>(ALWAYS_ALLOWED);
   for (const group of CAPABILITY_GATED) {
