@@ -64,22 +64,17 @@ function agentPodUids(agentDir: string): string[] {
   return [...uids];
 }
 
-/** conmon processes whose pidfile is under `agentDir` (checked: still conmon, still about this dir). */
+/**
+ * conmon processes of this agent dir: found by their command line, which names the dir (unique to
+ * one test cluster), so containers whose state files are already gone are found too.
+ */
 function conmonPidsUnder(agentDir: string): number[] {
   const pids: number[] = [];
-  let ids: string[] = [];
-  try {
-    ids = readdirSync(join(agentDir, 'containers'));
-  } catch {
-    return pids;
-  }
-  for (const id of ids) {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
     try {
-      const pid = Number(readFileSync(join(agentDir, 'containers', id, 'conmon.pid'), 'utf8').trim());
-      if (!(pid > 0)) continue;
-      const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (comm === 'conmon' && cmdline.includes(agentDir)) pids.push(pid);
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'conmon') continue;
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(`${agentDir}/`)) pids.push(Number(entry));
     } catch {
       // gone already
     }
@@ -87,26 +82,47 @@ function conmonPidsUnder(agentDir: string): number[] {
   return pids;
 }
 
+/** Direct children of `pid` (from /proc/<child>/stat). */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(entry));
+    } catch {
+      // gone already
+    }
+  }
+  return out;
+}
+
 /**
  * Removes what a node agent left behind in `agentDir` after it stopped (or was killed): its
- * containers (crun --root <agentDir>/crun), their conmon processes (by pid, from pidfiles under the
- * dir), overlay and tmpfs mounts under the dir, and the pod netns of pods the dir records. Only
- * things that this agent dir names are touched. Best effort: returns what it could not remove.
+ * containers (crun --root <agentDir>/run/crun), their conmon processes and the container inits
+ * under them (found by the dir in conmon's command line), overlay and tmpfs mounts under the dir,
+ * and the pod netns of pods the dir records. Only things that this agent dir names are touched.
+ * Best effort: returns what it could not remove.
  */
 export async function forceCleanAgentDir(agentDir: string): Promise<string[]> {
   const problems: string[] = [];
-  const crunRoot = join(agentDir, 'crun');
-  if (existsSync(crunRoot)) {
+  // The runtime state lives on the agent's run dir (agent/run/crun); agent/crun is the older place.
+  for (const crunRoot of [join(agentDir, 'run', 'crun'), join(agentDir, 'crun')]) {
+    if (!existsSync(crunRoot)) continue;
     const listed = await runCommand(['crun', '--root', crunRoot, 'list', '-q']).catch(() => ({ stdout: '' }));
     for (const id of listed.stdout.split('\n').map((l) => l.trim()).filter(Boolean)) {
       await runCommand(['crun', '--root', crunRoot, 'delete', '--force', id]).catch((err: Error) => problems.push(`crun delete ${id}: ${err.message}`));
     }
   }
   for (const pid of conmonPidsUnder(agentDir)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // exited meanwhile
+    // The container's init is conmon's child (conmon is its subreaper): ending it ends its PID namespace.
+    for (const target of [...childrenOf(pid), pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // exited meanwhile
+      }
     }
   }
   for (const mount of mountsUnder(agentDir)) {
@@ -241,6 +257,8 @@ export async function startNodeCluster(options: { crashBackoffMs?: number; nodeI
       // Pods first, so the agent tears down containers, mounts, veths and netns.
       // Bounded: whatever is left after the deadline is force-cleaned below.
       if (child && child.exitCode === null) {
+        // Workloads first, or their controllers replace the pods deleted below.
+        await kubectl(['delete', 'deployments,replicasets,statefulsets,daemonsets,jobs,cronjobs', '--all', '--all-namespaces', '--cascade=orphan', '--wait=false'], { timeoutMs: 30_000 }).catch(() => undefined);
         await kubectl(['delete', 'pods', '--all', '--all-namespaces', '--grace-period=1', '--wait=true', '--timeout=60s'], { timeoutMs: 70_000 }).catch(() => undefined);
       }
       await cleanup();
