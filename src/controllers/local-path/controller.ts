@@ -9,7 +9,7 @@ import { WorkQueue } from '../../client/work-queue.js';
 import type { ClaimLike, StorageClassInfo } from '../../machinery/volumes/claim-matching.js';
 import { runWhenSynced, type WorkloadControllerOptions } from '../common/workers.js';
 import { KINDS } from '../common/kinds.js';
-import { ANN_LOCAL_PATH_DIR, DEFAULT_LOCAL_PATH_DIR, nodeToProvisionOn, provisionedVolume, volumeNameFor } from './reconcile.js';
+import { ANN_LOCAL_PATH_DIR, DEFAULT_LOCAL_PATH_DIR, nodeToProvisionOn, provisionedVolume, unsupportedClaim, volumeNameFor } from './reconcile.js';
 
 export class LocalPathProvisioner {
   readonly queue = new WorkQueue<string>();
@@ -42,6 +42,11 @@ export class LocalPathProvisioner {
     const className = claim.spec?.storageClassName ?? '';
     const storageClass = informers.informerFor(KINDS.storageClass).lister().get(undefined, className) as (StorageClassInfo & KubeObject) | undefined;
     if (!storageClass) return;
+    const unsupported = unsupportedClaim(claim);
+    if (unsupported) {
+      this.recorder.event(claim, 'Warning', 'ProvisioningFailed', `failed to provision volume with StorageClass "${className}": ${unsupported}`);
+      return;
+    }
     const nodeObject = informers.informerFor(KINDS.node).lister().get(undefined, node);
     const baseDir = nodeObject?.metadata.annotations?.[ANN_LOCAL_PATH_DIR] ?? DEFAULT_LOCAL_PATH_DIR;
     this.recorder.event(claim, 'Normal', 'Provisioning', `External provisioner is provisioning volume for claim "${namespace}/${name}"`);

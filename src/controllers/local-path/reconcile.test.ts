@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { nodeToProvisionOn, provisionedVolume, volumePath } from './reconcile.js';
+import { nodeToProvisionOn, provisionedVolume, unsupportedClaim, volumePath } from './reconcile.js';
 
 const claim = (annotations: Record<string, string>, extra: { volumeName?: string } = {}) => ({
   metadata: { name: 'data', namespace: 'shop', uid: '1234', resourceVersion: '9', annotations },
@@ -30,4 +30,18 @@ test('the volume: a directory on the picked node, pre-bound to the claim', () =>
     nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-1'] }] }] } },
   });
   assert.equal(volumePath('/x', claim(ours)), '/x/pvc-1234_shop_data');
+});
+
+test('a directory on one node serves single-node, filesystem claims only', () => {
+  const cases: Array<[string[], string | undefined, boolean]> = [
+    [['ReadWriteOnce'], undefined, true],
+    [['ReadWriteOncePod'], 'Filesystem', true],
+    [['ReadWriteMany'], undefined, false],
+    [['ReadWriteOnce', 'ReadOnlyMany'], undefined, false],
+    [['ReadWriteOnce'], 'Block', false],
+  ];
+  for (const [accessModes, volumeMode, ok] of cases) {
+    const c = { metadata: { name: 'x' }, spec: { accessModes, volumeMode } };
+    assert.equal(unsupportedClaim(c) === undefined, ok, JSON.stringify(c.spec));
+  }
 });

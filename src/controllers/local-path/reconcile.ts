@@ -17,6 +17,17 @@ export { ANN_LOCAL_PATH_DIR } from '../../machinery/volumes/claim-matching.js';
 /** Where volumes go on a node that does not say (the default data dir's). */
 export const DEFAULT_LOCAL_PATH_DIR = '/var/lib/kijabi/agent/storage';
 
+/**
+ * Why a directory on one node cannot serve the claim, if it cannot: it is reachable from that node
+ * only (no ReadWriteMany/ReadOnlyMany), and it is a filesystem, not a block device.
+ */
+export function unsupportedClaim(claim: ClaimLike): string | undefined {
+  const modes = claim.spec?.accessModes ?? [];
+  if (modes.some((m) => m !== 'ReadWriteOnce' && m !== 'ReadWriteOncePod')) return 'Only support ReadWriteOnce and ReadWriteOncePod access modes';
+  if ((claim.spec?.volumeMode ?? 'Filesystem') !== 'Filesystem') return 'Only support Filesystem volume mode';
+  return undefined;
+}
+
 /** The volume's name, as external provisioners name theirs: `pvc-<claim uid>`. */
 export function volumeNameFor(claim: ClaimLike): string {
   return `pvc-${claim.metadata.uid ?? ''}`;
