@@ -10,13 +10,12 @@ import type { Informer } from '../client/informer.js';
 import { InformerFactory } from '../client/informer-factory.js';
 import { createLogger, type Logger } from '../client/log.js';
 import { PatchTypes, type RestClient } from '../client/rest-client.js';
-import { ANN_SELECTED_NODE, type ClaimLike, type VolumeLike } from '../machinery/volumes/claim-matching.js';
+import { ANN_SELECTED_NODE, type ClaimLike, type StorageClassInfo, type VolumeLike } from '../machinery/volumes/claim-matching.js';
 import { isTerminal, SchedulerCache } from './cache.js';
 import { defaultSchedulerConfig, type SchedulerConfig } from './config.js';
 import { Framework } from './framework/runtime.js';
 import type { Node, Pod, PodCondition } from './framework/types.js';
 import { newRegistry } from './plugins/registry.js';
-import type { StorageClassLike } from './plugins/volume-binding/pod-claims.js';
 import { VOLUME_BINDING, type VolumeBindingDeps } from './plugins/volume-binding/volume-binding.js';
 import { SchedulingQueue, type EventAudience } from './queue/scheduling-queue.js';
 import { ScheduleOne, schedulerNameOf, type SchedulerActions } from './schedule-one.js';
@@ -172,7 +171,7 @@ export class Scheduler {
     return {
       listers: {
         claim: (namespace, name) => claims.getByKey(`${namespace}/${name}`) as ClaimLike | undefined,
-        storageClass: (name) => classes.getByKey(name) as StorageClassLike | undefined,
+        storageClass: (name) => classes.getByKey(name) as StorageClassInfo | undefined,
         volume: (name) => volumes.getByKey(name) as VolumeLike | undefined,
         volumes: () => volumes.list() as VolumeLike[],
         pod: (namespace, name) => pods.getByKey(`${namespace}/${name}`),

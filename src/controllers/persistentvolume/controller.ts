@@ -9,7 +9,8 @@ import { createLogger, type Logger } from '../../client/log.js';
 import { WorkQueue } from '../../client/work-queue.js';
 import { runWhenSynced, type WorkloadControllerOptions } from '../common/workers.js';
 import { KINDS } from '../common/kinds.js';
-import type { Claim, StorageClassLike, Volume } from './reconcile.js';
+import type { StorageClassInfo } from '../../machinery/volumes/claim-matching.js';
+import type { Claim, Volume } from './reconcile.js';
 import { PersistentVolumeSync } from './sync.js';
 
 const CLAIM = 'claim:';
@@ -24,7 +25,7 @@ export class PersistentVolumeController {
     this.log = options.log ?? createLogger('persistentvolume-binder-controller');
     const claimInformer = options.informers.informerFor<Claim & KubeObject>(KINDS.pvc);
     const volumeInformer = options.informers.informerFor<Volume & KubeObject>(KINDS.persistentVolume);
-    const classInformer = options.informers.informerFor<StorageClassLike & KubeObject>(KINDS.storageClass);
+    const classInformer = options.informers.informerFor<StorageClassInfo & KubeObject>(KINDS.storageClass);
     const claims = claimInformer.lister();
     const enqueueClaim = (claim: KubeObject): void => this.queue.add(`${CLAIM}${claim.metadata.namespace ?? ''}/${claim.metadata.name ?? ''}`);
     const enqueueVolume = (volume: KubeObject): void => this.queue.add(`${VOLUME}${volume.metadata.name ?? ''}`);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LabelSelector, ObjectReference } from '../../api/meta.js';
-import { bind, MESSAGES, reconcileClaim, reconcileVolume, type BinderPlan, type Claim, type StorageClassLike, type Volume } from './reconcile.js';
+import type { StorageClassInfo } from '../../machinery/volumes/claim-matching.js';
+import { bind, MESSAGES, reconcileClaim, reconcileVolume, type BinderPlan, type Claim, type Volume } from './reconcile.js';
 
 const NOW = '2026-11-30T10:00:00Z';
 
@@ -21,7 +22,7 @@ function volume(name: string, extra: { size?: string; modes?: string[]; class?: 
   };
 }
 
-const NO_CLASSES = new Map<string, StorageClassLike>();
+const NO_CLASSES = new Map<string, StorageClassInfo>();
 
 /** Applies plans until none writes, as the informers would bring the written objects back. */
 function converge(start: { claim: Claim; volumes: Volume[] }, classes = NO_CLASSES): { claim: Claim; volumes: Volume[]; writes: string[] } {
@@ -74,14 +75,16 @@ test('which volume a claim may bind to', () => {
 });
 
 test('a claim that finds no volume stays Pending with the binder\'s event', () => {
-  const classes = new Map<string, StorageClassLike>([
+  const classes = new Map<string, StorageClassInfo>([
     ['local', { metadata: { name: 'local' }, provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'WaitForFirstConsumer' }],
     ['ebs', { metadata: { name: 'ebs' }, provisioner: 'ebs.csi.aws.com' }],
+    ['static', { metadata: { name: 'static' }, provisioner: 'kubernetes.io/no-provisioner' }],
   ]);
   const cases: Array<[Claim, string, string]> = [
     [claim('c'), 'FailedBinding', MESSAGES.noClass],
     [claim('c', { class: 'manual' }), 'ProvisioningFailed', 'storageclass.storage.k8s.io "manual" not found'],
     [claim('c', { class: 'local' }), 'WaitForFirstConsumer', MESSAGES.waitForConsumer],
+    [claim('c', { class: 'static' }), 'ProvisioningFailed', 'no volume plugin matched name: kubernetes.io/no-provisioner'],
     [claim('c', { class: 'ebs' }), 'ExternalProvisioning', "Waiting for a volume to be created either by the external provisioner 'ebs.csi.aws.com' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered."],
   ];
   for (const [c, reason, message] of cases) {
@@ -101,7 +104,7 @@ test('a claim that finds no volume stays Pending with the binder\'s event', () =
 });
 
 test('a WaitForFirstConsumer claim of a provisioning class goes to its provisioner once the scheduler picked a node', () => {
-  const classes = new Map<string, StorageClassLike>([['local-path', { metadata: { name: 'local-path' }, provisioner: 'kijabi.io/local-path', volumeBindingMode: 'WaitForFirstConsumer' }]]);
+  const classes = new Map<string, StorageClassInfo>([['local-path', { metadata: { name: 'local-path' }, provisioner: 'kijabi.io/local-path', volumeBindingMode: 'WaitForFirstConsumer' }]]);
   const waiting = claim('c', { class: 'local-path' });
   assert.deepEqual(reconcileClaim(waiting, [], classes, NOW).events.map((e) => e.reason), ['WaitForFirstConsumer']);
   const picked = claim('c', { class: 'local-path', annotations: { 'volume.kubernetes.io/selected-node': 'node-1' } });
@@ -112,7 +115,7 @@ test('a WaitForFirstConsumer claim of a provisioning class goes to its provision
 });
 
 test('a WaitForFirstConsumer claim binds only once the scheduler has put its claimRef on a volume', () => {
-  const classes = new Map<string, StorageClassLike>([['local', { metadata: { name: 'local' }, provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'WaitForFirstConsumer' }]]);
+  const classes = new Map<string, StorageClassInfo>([['local', { metadata: { name: 'local' }, provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'WaitForFirstConsumer' }]]);
   const c = claim('c', { class: 'local' });
   assert.equal(reconcileClaim(c, [volume('v', { class: 'local' })], classes, NOW).write, undefined);
   const picked = volume('v', { class: 'local', claimRef: { kind: 'PersistentVolumeClaim', namespace: 'default', name: 'c', uid: 'uid-c', apiVersion: 'v1', resourceVersion: '7' }, annotations: { 'pv.kubernetes.io/bound-by-controller': 'yes' } });

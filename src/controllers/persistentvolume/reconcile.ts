@@ -13,22 +13,20 @@ import {
   ANN_STORAGE_PROVISIONER,
   NO_PROVISIONER,
   claimClass,
+  claimKey,
   claimReference,
   findMatchingVolume,
+  isDelayBinding,
   isVolumeBoundToClaim,
+  provisionerOf,
   volumeModeMismatch,
   type ClaimLike,
+  type StorageClassInfo,
   type VolumeLike,
 } from '../../machinery/volumes/claim-matching.js';
 
 export type Claim = ClaimLike & { apiVersion?: string; kind?: string };
 export type Volume = VolumeLike & { apiVersion?: string; kind?: string };
-
-export interface StorageClassLike {
-  metadata: { name?: string };
-  provisioner?: string;
-  volumeBindingMode?: string;
-}
 
 export interface BinderEvent {
   type: 'Normal' | 'Warning';
@@ -66,31 +64,20 @@ function clone<T>(value: T): T {
   return structuredClone(value);
 }
 
-function claimKey(claim: ClaimLike): string {
-  return `${claim.metadata.namespace ?? ''}/${claim.metadata.name ?? ''}`;
-}
-
-/** The class decides delayed binding: WaitForFirstConsumer, until the scheduler has picked a node. */
-export function isDelayBinding(claim: ClaimLike, classes: ReadonlyMap<string, StorageClassLike>): boolean {
-  const name = claimClass(claim);
-  if (!name) return false;
-  return classes.get(name)?.volumeBindingMode === 'WaitForFirstConsumer';
-}
-
 /** What a claim needs next. `volumes`: every PersistentVolume; `classes`: StorageClasses by name. */
-export function reconcileClaim(claim: Claim, volumes: readonly Volume[], classes: ReadonlyMap<string, StorageClassLike>, now: string): BinderPlan {
+export function reconcileClaim(claim: Claim, volumes: readonly Volume[], classes: ReadonlyMap<string, StorageClassInfo>, now: string): BinderPlan {
   if (claim.metadata.annotations?.[ANN_BIND_COMPLETED] === undefined) return reconcileUnboundClaim(claim, volumes, classes, now);
   return reconcileBoundClaim(claim, volumes, now);
 }
 
-function reconcileUnboundClaim(claim: Claim, volumes: readonly Volume[], classes: ReadonlyMap<string, StorageClassLike>, now: string): BinderPlan {
+function reconcileUnboundClaim(claim: Claim, volumes: readonly Volume[], classes: ReadonlyMap<string, StorageClassInfo>, now: string): BinderPlan {
   const wantedName = claim.spec?.volumeName ?? '';
   if (!wantedName) {
-    const delay = isDelayBinding(claim, classes);
+    const delay = isDelayBinding(claim, (name) => classes.get(name));
     const volume = findMatchingVolume(claim, volumes, { delayBinding: delay });
     if (volume) return bind(volume, claim, now);
     const waiting = delay && claim.metadata.annotations?.[ANN_SELECTED_NODE] === undefined;
-    const provisioner = waiting ? undefined : provisionerFor(claim, classes);
+    const provisioner = waiting ? undefined : provisionerOf(classes.get(claimClass(claim)));
     // Hand the claim to its provisioner (Kubernetes' external provisioning): it watches for this mark.
     if (provisioner && claim.metadata.annotations?.[ANN_STORAGE_PROVISIONER] !== provisioner) {
       const next = clone(claim);
@@ -110,21 +97,15 @@ function reconcileUnboundClaim(claim: Claim, volumes: readonly Volume[], classes
   return { ...claimPhase(claim, 'Pending'), events: [{ type: 'Warning', reason: 'FailedBinding', message: `volume "${wantedName}" already bound to a different claim.` }] };
 }
 
-/** The provisioner that is to create the claim's volume, if its class has one. */
-function provisionerFor(claim: ClaimLike, classes: ReadonlyMap<string, StorageClassLike>): string | undefined {
-  const name = claimClass(claim);
-  const provisioner = name ? classes.get(name)?.provisioner : undefined;
-  return provisioner && provisioner !== NO_PROVISIONER ? provisioner : undefined;
-}
-
 /** The event an unbound claim without a volume gets, as the binder words it. */
-function waitingEvent(claim: ClaimLike, classes: ReadonlyMap<string, StorageClassLike>, delay: boolean): BinderEvent {
+function waitingEvent(claim: ClaimLike, classes: ReadonlyMap<string, StorageClassInfo>, delay: boolean): BinderEvent {
   if (delay) return { type: 'Normal', reason: 'WaitForFirstConsumer', message: MESSAGES.waitForConsumer };
   const name = claimClass(claim);
   if (!name) return { type: 'Normal', reason: 'FailedBinding', message: MESSAGES.noClass };
   const storageClass = classes.get(name);
   if (!storageClass) return { type: 'Warning', reason: 'ProvisioningFailed', message: `storageclass.storage.k8s.io "${name}" not found` };
-  if (storageClass.provisioner === NO_PROVISIONER) return { type: 'Normal', reason: 'FailedBinding', message: `no persistent volumes available for this claim and storage class "${name}" has no provisioner` };
+  // A static class (local volumes) with Immediate binding and no matching volume: Kubernetes finds no plugin for it.
+  if (storageClass.provisioner === NO_PROVISIONER) return { type: 'Warning', reason: 'ProvisioningFailed', message: `no volume plugin matched name: ${NO_PROVISIONER}` };
   return {
     type: 'Normal',
     reason: 'ExternalProvisioning',

@@ -7,13 +7,14 @@ import type { Lister } from '../../client/lister.js';
 import type { Logger } from '../../client/log.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { KINDS } from '../common/kinds.js';
-import { reconcileClaim, reconcileVolume, type BinderPlan, type Claim, type StorageClassLike, type Volume } from './reconcile.js';
+import type { StorageClassInfo } from '../../machinery/volumes/claim-matching.js';
+import { reconcileClaim, reconcileVolume, type BinderPlan, type Claim, type Volume } from './reconcile.js';
 
 export interface PersistentVolumeSyncOptions {
   client: RestClient;
   claims: Lister<Claim & KubeObject>;
   volumes: Lister<Volume & KubeObject>;
-  classes: Lister<StorageClassLike & KubeObject>;
+  classes: Lister<StorageClassInfo & KubeObject>;
   recorder: EventRecorder;
   log: Logger;
   now?: () => Date;

@@ -156,12 +156,42 @@ export const ANN_PROVISIONED_BY = 'pv.kubernetes.io/provisioned-by';
 /** A class whose volumes nobody provisions (static local volumes). */
 export const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
 
+/** One term of a class's allowedTopologies: every expression's label has one of its values. */
+export interface TopologySelectorTerm {
+  matchLabelExpressions?: Array<{ key: string; values?: string[] }>;
+}
+
+/** The parts of a StorageClass the binder, the scheduler, admission and provisioners read. */
 export interface StorageClassInfo {
   metadata: { name?: string; annotations?: Record<string, string>; creationTimestamp?: string };
   provisioner?: string;
+  /** Immediate (the API server's default) or WaitForFirstConsumer. */
   volumeBindingMode?: string;
   reclaimPolicy?: string;
-  allowedTopologies?: unknown[];
+  /** Where its provisioner may create volumes, as node label terms; none means anywhere. */
+  allowedTopologies?: TopologySelectorTerm[];
+}
+
+/** The class's provisioner, unless it has none (absent, or the no-provisioner of static local volumes). */
+export function provisionerOf(storageClass: StorageClassInfo | undefined): string | undefined {
+  const provisioner = storageClass?.provisioner;
+  return provisioner && provisioner !== NO_PROVISIONER ? provisioner : undefined;
+}
+
+/** The claim's class exists and says WaitForFirstConsumer; a missing class (or none) means Immediate. */
+export function isDelayBinding(claim: ClaimLike, classNamed: (name: string) => StorageClassInfo | undefined): boolean {
+  const name = claimClass(claim);
+  return name !== '' && classNamed(name)?.volumeBindingMode === 'WaitForFirstConsumer';
+}
+
+/** Fully bound as the binder means it: a named volume and the PV controller's bind-completed mark. */
+export function isClaimFullyBound(claim: ClaimLike): boolean {
+  return !!claim.spec?.volumeName && claim.metadata.annotations?.[ANN_BIND_COMPLETED] !== undefined;
+}
+
+/** A claim's cache and queue key: `namespace/name`. */
+export function claimKey(claim: ClaimLike): string {
+  return `${claim.metadata.namespace ?? ''}/${claim.metadata.name ?? ''}`;
 }
 
 /**

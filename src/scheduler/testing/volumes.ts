@@ -2,22 +2,21 @@
 // arrays a test changes as an informer would, an API server that answers PreBind's writes, the PV
 // controller's and a provisioner's part in a few lines, and a clock that moves only when PreBind
 // sleeps.
-import { ANN_BIND_COMPLETED, ANN_SELECTED_NODE, claimClass, type ClaimLike, type VolumeLike } from '../../machinery/volumes/claim-matching.js';
+import { ANN_BIND_COMPLETED, ANN_SELECTED_NODE, claimClass, isClaimFullyBound, type ClaimLike, type StorageClassInfo, type VolumeLike } from '../../machinery/volumes/claim-matching.js';
 import { Snapshot } from '../framework/snapshot.js';
 import type { Node, Pod, PodVolume } from '../framework/types.js';
-import { isClaimFullyBound, type StorageClassLike } from '../plugins/volume-binding/pod-claims.js';
 import { newVolumeBinding, type VolumeBindingArgs, type VolumeListers, type VolumeWrites, type WaitClock } from '../plugins/volume-binding/volume-binding.js';
 import { makePod } from './builders.js';
 
 export const NS = 'default';
-export const WAIT: StorageClassLike = { metadata: { name: 'local' }, provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'WaitForFirstConsumer' };
-export const IMMEDIATE: StorageClassLike = { metadata: { name: 'fast' }, provisioner: 'example.com/fast', volumeBindingMode: 'Immediate' };
-export const UNSET: StorageClassLike = { metadata: { name: 'unset' }, provisioner: 'example.com/unset' };
+export const WAIT: StorageClassInfo = { metadata: { name: 'local' }, provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'WaitForFirstConsumer' };
+export const IMMEDIATE: StorageClassInfo = { metadata: { name: 'fast' }, provisioner: 'example.com/fast', volumeBindingMode: 'Immediate' };
+export const UNSET: StorageClassInfo = { metadata: { name: 'unset' }, provisioner: 'example.com/unset' };
 export const ZONE = 'topology.kubernetes.io/zone';
 /** Provisioned volumes, waiting for the first consumer. */
-export const DYNAMIC: StorageClassLike = { metadata: { name: 'dynamic' }, provisioner: 'example.com/fake', volumeBindingMode: 'WaitForFirstConsumer' };
+export const DYNAMIC: StorageClassInfo = { metadata: { name: 'dynamic' }, provisioner: 'example.com/fake', volumeBindingMode: 'WaitForFirstConsumer' };
 /** Provisioned volumes in zone z1 only. */
-export const ZONED: StorageClassLike = {
+export const ZONED: StorageClassInfo = {
   metadata: { name: 'zoned' },
   provisioner: 'example.com/fake',
   volumeBindingMode: 'WaitForFirstConsumer',
@@ -97,12 +96,12 @@ export class World implements VolumeListers {
   constructor(
     public claims: ClaimLike[] = [],
     public pvs: VolumeLike[] = [],
-    public classes: StorageClassLike[] = CLASSES,
+    public classes: StorageClassInfo[] = CLASSES,
   ) {}
   claim(namespace: string, name: string): ClaimLike | undefined {
     return this.claims.find((c) => c.metadata.namespace === namespace && c.metadata.name === name);
   }
-  storageClass(name: string): StorageClassLike | undefined {
+  storageClass(name: string): StorageClassInfo | undefined {
     return this.classes.find((c) => c.metadata.name === name);
   }
   volume(name: string): VolumeLike | undefined {

@@ -4,7 +4,7 @@
 // another claim nor pick another node for a claim being provisioned. An assumption lasts while the
 // informer still holds the version it was made from: once the informer has a newer version (our
 // PreBind write, or anyone else's), the API's object wins, as in Kubernetes' assume cache.
-import type { ClaimLike, VolumeLike } from '../../../machinery/volumes/claim-matching.js';
+import { claimKey, type ClaimLike, type VolumeLike } from '../../../machinery/volumes/claim-matching.js';
 
 /** Where the API's volumes come from (the scheduler's PersistentVolume informer). */
 export interface VolumeSource {
@@ -67,11 +67,6 @@ export class AssumedVolumes extends AssumeCache<VolumeLike> {
     if (this.size === 0) return [...all];
     return all.map((v) => this.overlay(v.metadata.name ?? '', v)!);
   }
-}
-
-/** The key of a claim in the cache: `namespace/name`. */
-export function claimKey(claim: ClaimLike): string {
-  return `${claim.metadata.namespace ?? ''}/${claim.metadata.name ?? ''}`;
 }
 
 export class AssumedClaims extends AssumeCache<ClaimLike> {

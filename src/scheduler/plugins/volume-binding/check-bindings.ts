@@ -6,9 +6,8 @@
 // Kubernetes' (checkBindings in the volumebinding plugin's binder.go).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SelectableNode } from '../../../machinery/node-affinity.js';
-import { ANN_SELECTED_NODE, isVolumeBoundToClaim, volumeNodeAffinityMatches, type ClaimLike, type VolumeLike } from '../../../machinery/volumes/claim-matching.js';
+import { ANN_SELECTED_NODE, isClaimFullyBound, isVolumeBoundToClaim, volumeNodeAffinityMatches, type ClaimLike, type VolumeLike } from '../../../machinery/volumes/claim-matching.js';
 import type { Pod } from '../../framework/types.js';
-import { isClaimFullyBound } from './pod-claims.js';
 
 /** One claim and the volume chosen for it; `dirty` when the volume's claimRef must be written. */
 export interface StaticBinding {

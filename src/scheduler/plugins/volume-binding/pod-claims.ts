@@ -1,27 +1,13 @@
 // A pod's PersistentVolumeClaims sorted the way kube-scheduler's volume binder sorts them: bound
 // (to check the volume's node affinity), waiting for their first consumer (to bind on the chosen
 // node), or unbound with Immediate binding (the PV controller's job: the pod waits). Pure.
-import { ANN_BIND_COMPLETED, claimClass, type ClaimLike } from '../../../machinery/volumes/claim-matching.js';
+import { isClaimFullyBound, isDelayBinding, type ClaimLike, type StorageClassInfo } from '../../../machinery/volumes/claim-matching.js';
 import type { Pod, PodVolume } from '../../framework/types.js';
-
-/** One term of a class's allowedTopologies: every expression's label has one of its values. */
-export interface TopologySelectorTerm {
-  matchLabelExpressions?: Array<{ key: string; values?: string[] }>;
-}
-
-export interface StorageClassLike {
-  metadata: { name?: string };
-  provisioner?: string;
-  /** Immediate (the API server's default) or WaitForFirstConsumer. */
-  volumeBindingMode?: string;
-  /** Where its provisioner may create volumes, as node label terms; none means anywhere. */
-  allowedTopologies?: TopologySelectorTerm[];
-}
 
 /** Where claims and classes come from (the scheduler's informers; fakes in tests). */
 export interface ClaimSource {
   claim(namespace: string, name: string): ClaimLike | undefined;
-  storageClass(name: string): StorageClassLike | undefined;
+  storageClass(name: string): StorageClassInfo | undefined;
 }
 
 export interface PodClaims {
@@ -47,18 +33,6 @@ export function podHasClaims(volumes: readonly PodVolume[]): boolean {
     if (v.persistentVolumeClaim !== undefined || v.ephemeral !== undefined) return true;
   }
   return false;
-}
-
-/** Fully bound as the binder means it: named volume and the PV controller's bind-completed mark. */
-export function isClaimFullyBound(claim: ClaimLike): boolean {
-  return !!claim.spec?.volumeName && claim.metadata.annotations?.[ANN_BIND_COMPLETED] !== undefined;
-}
-
-/** The claim's class exists and says WaitForFirstConsumer; a missing class means Immediate. */
-export function isDelayBinding(claim: ClaimLike, source: ClaimSource): boolean {
-  const name = claimClass(claim);
-  if (!name) return false;
-  return source.storageClass(name)?.volumeBindingMode === 'WaitForFirstConsumer';
 }
 
 function controlledBy(claim: ClaimLike & { metadata: { ownerReferences?: Array<{ uid?: string; controller?: boolean }> } }, pod: Pod): boolean {
@@ -87,7 +61,7 @@ export function podClaims(pod: Pod, source: ClaimSource): PodClaims | { rejectio
     if (ephemeral && !controlledBy(claim, pod)) return { rejection: `PVC ${namespace}/${name} was not created for pod ${namespace}/${pod.metadata.name ?? ''} (pod is not owner)` };
     if (isClaimFullyBound(claim)) out.bound.push(claim);
     // A claim pre-bound to a named volume is the PV controller's to finish, whatever its class.
-    else if (!claim.spec?.volumeName && isDelayBinding(claim, source)) out.toBind.push(claim);
+    else if (!claim.spec?.volumeName && isDelayBinding(claim, (n) => source.storageClass(n))) out.toBind.push(claim);
     else out.unboundImmediate.push(claim);
   }
   return out;

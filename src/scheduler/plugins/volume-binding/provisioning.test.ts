@@ -1,17 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeNode } from '../../testing/builders.js';
-import type { StorageClassLike } from './pod-claims.js';
+import type { StorageClassInfo } from '../../../machinery/volumes/claim-matching.js';
 import { canProvisionOn, topologyAllows } from './provisioning.js';
 
 const ZONE = 'topology.kubernetes.io/zone';
 const node = makeNode('a', { labels: { [ZONE]: 'z1', rack: 'r7' } });
 
-function withTopology(allowedTopologies: StorageClassLike['allowedTopologies']): StorageClassLike {
+function withTopology(allowedTopologies: StorageClassInfo['allowedTopologies']): StorageClassInfo {
   return { metadata: { name: 'c' }, provisioner: 'example.com/fake', allowedTopologies };
 }
 
-const topologies: Array<{ name: string; terms: StorageClassLike['allowedTopologies']; want: boolean }> = [
+const topologies: Array<{ name: string; terms: StorageClassInfo['allowedTopologies']; want: boolean }> = [
   { name: 'no allowedTopologies: anywhere', terms: undefined, want: true },
   { name: 'empty allowedTopologies: anywhere', terms: [], want: true },
   { name: 'the node’s zone', terms: [{ matchLabelExpressions: [{ key: ZONE, values: ['z0', 'z1'] }] }], want: true },

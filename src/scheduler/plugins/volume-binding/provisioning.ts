@@ -1,13 +1,8 @@
 // Whether a claim's StorageClass can have a volume provisioned for it on a node, as kube-scheduler's
 // checkVolumeProvisions decides without storage capacity tracking: the class names a provisioner
 // (not the no-provisioner of static local volumes) and its allowedTopologies admit the node. Pure.
-import { NO_PROVISIONER } from '../../../machinery/volumes/claim-matching.js';
+import { provisionerOf, type StorageClassInfo } from '../../../machinery/volumes/claim-matching.js';
 import { nodeSelectorTermsMatch, type NodeSelectorTerm, type SelectableNode } from '../../../machinery/node-affinity.js';
-import type { StorageClassLike } from './pod-claims.js';
-
-export function hasProvisioner(storageClass: StorageClassLike): boolean {
-  return !!storageClass.provisioner && storageClass.provisioner !== NO_PROVISIONER;
-}
 
 /**
  * The class's allowedTopologies admit the node: no terms admit every node; otherwise some term
@@ -15,7 +10,7 @@ export function hasProvisioner(storageClass: StorageClassLike): boolean {
  * matches nothing), as Kubernetes' MatchTopologySelectorTerms. A topology term is a node selector
  * term of `In` requirements.
  */
-export function topologyAllows(storageClass: StorageClassLike, node: SelectableNode): boolean {
+export function topologyAllows(storageClass: StorageClassInfo, node: SelectableNode): boolean {
   const terms = storageClass.allowedTopologies;
   if (!terms || terms.length === 0) return true;
   const asNodeTerms: NodeSelectorTerm[] = terms.map((t) => ({
@@ -25,6 +20,6 @@ export function topologyAllows(storageClass: StorageClassLike, node: SelectableN
 }
 
 /** A volume of this class can be provisioned for a claim scheduled to `node`. */
-export function canProvisionOn(storageClass: StorageClassLike, node: SelectableNode): boolean {
-  return hasProvisioner(storageClass) && topologyAllows(storageClass, node);
+export function canProvisionOn(storageClass: StorageClassInfo, node: SelectableNode): boolean {
+  return provisionerOf(storageClass) !== undefined && topologyAllows(storageClass, node);
 }

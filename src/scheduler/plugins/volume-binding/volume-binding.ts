@@ -11,6 +11,7 @@ import {
   ANN_BOUND_BY_CONTROLLER,
   ANN_SELECTED_NODE,
   claimClass,
+  claimKey,
   claimReference,
   findMatchingVolume,
   isVolumeBoundToClaim,
@@ -18,15 +19,16 @@ import {
   volumeClass,
   volumeNodeAffinityMatches,
   type ClaimLike,
+  type StorageClassInfo,
   type VolumeLike,
 } from '../../../machinery/volumes/claim-matching.js';
 import { compareQuantities } from '../../../machinery/validation/quantity.js';
 import type { CycleState, StateData } from '../../framework/cycle-state.js';
 import { errorStatus, SKIP, unresolvable, type FilterPlugin, type FrameworkHandle, type PreBindPlugin, type PreFilterPlugin, type ReservePlugin, type Status } from '../../framework/interfaces.js';
 import type { Node, Pod } from '../../framework/types.js';
-import { AssumedClaims, AssumedVolumes, claimKey, type VolumeSource } from './assumed-volumes.js';
+import { AssumedClaims, AssumedVolumes, type VolumeSource } from './assumed-volumes.js';
 import { checkBindings, REAL_CLOCK, waitForBindings, type BindingPlan, type StaticBinding, type WaitClock } from './check-bindings.js';
-import { podClaims, podHasClaims, type ClaimSource, type StorageClassLike } from './pod-claims.js';
+import { podClaims, podHasClaims, type ClaimSource } from './pod-claims.js';
 import { canProvisionOn } from './provisioning.js';
 
 export type { BindingPlan, StaticBinding, WaitClock } from './check-bindings.js';
@@ -85,7 +87,7 @@ class VolumeBindingState implements StateData {
     /** The volumes of each class the claims to bind use. */
     readonly candidates: ReadonlyMap<string, readonly VolumeLike[]>,
     /** The classes of the claims to bind, by name, as PreFilter found them. */
-    readonly classes: ReadonlyMap<string, StorageClassLike>,
+    readonly classes: ReadonlyMap<string, StorageClassInfo>,
   ) {}
 
   /** Filter only reads it, and Reserve runs once per cycle: sharing it is a valid clone. */
@@ -226,7 +228,7 @@ export function newVolumeBinding(deps: VolumeBindingDeps, handle: Pick<Framework
       if (claims.unboundImmediate.length > 0) return { status: unresolvable(ERR_REASON_UNBOUND_IMMEDIATE) };
       const toBind = [...claims.toBind].sort(compareClaimsBySize);
       const candidates = new Map<string, VolumeLike[]>();
-      const classes = new Map<string, StorageClassLike>();
+      const classes = new Map<string, StorageClassInfo>();
       if (toBind.length > 0) {
         for (const claim of toBind) {
           const name = claimClass(claim);
