@@ -263,6 +263,10 @@ describe('API server through the client library', () => {
 
     await client.create(PDBS, { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'guard', namespace: 'default' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } } });
     await expectApiError(client.evict('default', 'bind-me'), 'TooManyRequests', 429, /disruption budget/);
+    // An Eviction naming another pod than the URL is refused before any budget is looked at.
+    const mismatch = await raw(server, ca, { method: 'POST', path: '/api/v1/namespaces/default/pods/bind-me/eviction', token: 'integration-token', body: JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'other', namespace: 'default' } }) });
+    assert.equal(mismatch.code, 400);
+    assert.match(JSON.parse(mismatch.body).message, /name in URL does not match name in Eviction object/);
   });
 
   test('YAML request bodies are accepted', async () => {

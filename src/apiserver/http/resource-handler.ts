@@ -222,6 +222,7 @@ async function streamWatch(req: IncomingMessage, res: ServerResponse, registry: 
     // Bookmarks (allowWatchBookmarks=true) tell the client the revision it has seen everything up to,
     // also when the selector filtered every change out, so its next watch resumes from there
     // instead of from an old revision (which compaction may have dropped).
+    // Only a revision newer than the one the watch started from, or than the last bookmark, is news.
     let lastRevision = rv && rv !== '0' ? Number(rv) : 0;
     if (query.get('allowWatchBookmarks') === 'true' && !tableVersion) {
       const bookmark = () => {
@@ -235,8 +236,6 @@ async function streamWatch(req: IncomingMessage, res: ServerResponse, registry: 
     }
     for (let next = await events.next(); !next.done; next = await events.next()) {
       const event = next.value;
-      const eventRevision = Number((event.object as KubeObject | undefined)?.metadata?.resourceVersion);
-      if (Number.isFinite(eventRevision) && eventRevision > lastRevision) lastRevision = eventRevision;
       if (tableVersion && event.type !== 'ERROR' && event.type !== 'BOOKMARK') {
         const table = toTable([event.object as KubeObject], { printer: registry.strategy.table, includeObject: include, tableVersion, now: env.now(), withColumns: first, resourceVersion: (event.object as KubeObject).metadata.resourceVersion });
         first = false;
