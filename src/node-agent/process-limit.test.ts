@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { helperProcesses, inBackground, limitedSpawn, MAX_BACKGROUND_HELPER_PROCESSES, Semaphore, type Lane } from './process-limit.js';
+import { helperProcesses, limitedSpawn, MAX_BACKGROUND_HELPER_PROCESSES, Semaphore, type Lane } from './process-limit.js';
 
 const flush = async (): Promise<void> => {
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
@@ -69,18 +69,13 @@ test('Semaphore rejects a background share larger than the whole', () => {
   assert.throws(() => new Semaphore(0), /positive integer/);
 });
 
-test('inBackground puts helper processes spawned deep inside it in the background lane', async () => {
+test('limitedSpawn in the background lane holds at most its share and never delays foreground spawns', async () => {
   const started: string[] = [];
   const gates = Array.from({ length: MAX_BACKGROUND_HELPER_PROCESSES + 1 }, (_, i) => gate(started, `b${i}`));
-  const nested = async (g: { work: () => Promise<void> }): Promise<void> => {
-    await Promise.resolve();
-    await limitedSpawn(g.work);
-  };
-  const runs = inBackground(() => Promise.all(gates.map((g) => nested(g))));
+  const runs = Promise.all(gates.map((g) => limitedSpawn(g.work, 'background')));
   await flush();
   assert.equal(started.length, MAX_BACKGROUND_HELPER_PROCESSES);
   assert.equal(helperProcesses.queued, 1);
-  // Foreground work outside the context is not held back by the background share.
   const fg = gate(started, 'f');
   const fgRun = limitedSpawn(fg.work);
   await flush();

@@ -15,6 +15,7 @@ import { objectJson, ownedBytes } from '../registry/object-json.js';
 import type { ResourceRequestInfo } from './request-info.js';
 import { readBody, writeJson } from './respond.js';
 import { toTable, type IncludeObject } from './table.js';
+import { WatchWriter } from './watch-writes.js';
 
 export interface HandlerEnv {
   now: () => Date;
@@ -159,8 +160,6 @@ function encodeEvent(type: string, object: unknown): Buffer {
   return line;
 }
 
-/** Shortest time between two socket writes of one watch stream (see streamWatch). */
-const WATCH_FLUSH_INTERVAL_MS = 5;
 /** How often a watch that allows bookmarks is told how far it has come (Kubernetes: every minute). */
 const BOOKMARK_INTERVAL_MS = 60_000;
 /** The last bookmark goes this long before a watch's timeout, so the client resumes from it. */
@@ -198,27 +197,8 @@ async function streamWatch(req: IncomingMessage, res: ServerResponse, registry: 
     if (rv && rv !== '0') parseResourceVersion(rv);
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
-    // Events that arrive in one burst leave in one socket write: cork now, uncork on the next turn,
-    // or, when this stream was flushed less than WATCH_FLUSH_INTERVAL_MS ago, when that interval
-    // is over. A quiet stream adds no delay; a busy one costs one socket write per interval
-    // instead of one per event loop turn (socket writes led the server's profile under load).
-    let corked = false;
-    let lastFlush = 0;
-    const flush = () => {
-      corked = false;
-      lastFlush = performance.now();
-      res.uncork();
-    };
-    const write = (line: string | Buffer) => {
-      if (!corked) {
-        corked = true;
-        res.cork();
-        const wait = lastFlush + WATCH_FLUSH_INTERVAL_MS - performance.now();
-        if (wait <= 0) setImmediate(flush);
-        else setTimeout(flush, wait);
-      }
-      res.write(line);
-    };
+    const writer = new WatchWriter(res);
+    const write = (line: string | Buffer) => writer.write(line);
     // Bookmarks (allowWatchBookmarks=true) tell the client the revision it has seen everything up to,
     // also when the selector filtered every change out, so its next watch resumes from there
     // instead of from an old revision (which compaction may have dropped).

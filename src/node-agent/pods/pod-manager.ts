@@ -14,7 +14,6 @@ import type { Logger } from '../../client/log.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { PodNetwork } from '../network/pod-network.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
-import { inBackground } from '../process-limit.js';
 import { loadRecords } from './pod-record.js';
 import { computePodStatus, sameStatus } from './pod-status.js';
 import type { PodSyncer } from './pod-syncer.js';
@@ -199,8 +198,8 @@ export class PodManager {
       await this.writeStatus(uid);
       return requeue;
     }
-    // Teardown is background work: its helper processes never hold up the pods being started.
-    await inBackground(() => this.teardown(uid, pod));
+    // Its container removals use the helper processes' background lane (ContainerRuntime.delete).
+    await this.teardown(uid, pod);
     return undefined;
   }
 

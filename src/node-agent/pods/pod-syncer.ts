@@ -12,7 +12,6 @@ import type { ImageRecord, ImageStore } from '../images/image-store.js';
 import type { PodNetwork } from '../network/pod-network.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import { unmount, unmountAllUnder } from '../runtime/rootfs.js';
-import { inBackground } from '../process-limit.js';
 import { afterFailure, afterRetry, formatDuration, NO_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { logTail } from './container-logs.js';
 import { ContainerConfigError, containerRunDir, createAndStartContainer, readTerminationMessage, removeContainer, type PodContext as StartContext, type StarterContext } from './container-starter.js';
@@ -323,7 +322,7 @@ export class PodSyncer {
   private removeExitedInBackground(uid: string, name: string, attempt: number, id: string): void {
     const pending = this.pendingRemovals.get(uid) ?? new Set<Promise<void>>();
     this.pendingRemovals.set(uid, pending);
-    const removal: Promise<void> = inBackground(() => removeContainer(this.options.starter, uid, name, attempt))
+    const removal: Promise<void> = removeContainer(this.options.starter, uid, name, attempt)
       .catch((err: unknown) => this.options.log.warn('removing old container failed', { container: id, err }))
       .finally(() => {
         pending.delete(removal);

@@ -17,7 +17,7 @@ import { checkHost, findExecutable, type HostCheck } from './host-setup.js';
 import { fitSpecToAgent, readAgentLimits } from './host-limits.js';
 import { CompiledSeccompCache } from './seccomp-cache.js';
 import { runHelper } from '../launcher/launch.js';
-import { limitedSpawn } from '../process-limit.js';
+import { limitedSpawn, type Lane } from '../process-limit.js';
 
 export type { ExecOptions, ExecProcess } from './exec.js';
 export type { HostCheck, MissingRequirement } from './host-setup.js';
@@ -113,8 +113,8 @@ export class ContainerRuntime {
     return join(this.containerDir(id), 'bundle');
   }
 
-  private async runtime(args: string[]): Promise<string> {
-    const { stdout } = await limitedSpawn(() => runHelper(this.runtimePath, ['--root', this.runtimeRoot, ...args], { timeoutMs: 60_000 }));
+  private async runtime(args: string[], lane: Lane = 'foreground'): Promise<string> {
+    const { stdout } = await limitedSpawn(() => runHelper(this.runtimePath, ['--root', this.runtimeRoot, ...args], { timeoutMs: 60_000 }), lane);
     return stdout;
   }
 
@@ -302,7 +302,8 @@ export class ContainerRuntime {
     // there is nothing for `crun delete` to do and no process to spawn.
     if (existsSync(join(this.runtimeRoot, id))) {
       try {
-        await this.runtime(['delete', '--force', id]);
+        // Removal never holds up a container start: background lane.
+        await this.runtime(['delete', '--force', id], 'background');
       } catch (err) {
         if (!isNotFound(err)) this.log?.warn('runtime delete failed', { container: id, err });
       }
