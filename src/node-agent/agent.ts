@@ -31,6 +31,7 @@ import { AgentStreamingBackend } from './streaming-backend.js';
 import { WatchedObjects } from './volumes/watched-objects.js';
 import { LocalPathCleanup } from './volumes/local-path-cleanup.js';
 import { StreamingServer } from './streaming/streaming-server.js';
+import { netnsDialer } from './probes/netns-dial.js';
 
 export interface NodeAgentOptions {
   client: RestClient;
@@ -290,6 +291,7 @@ export class NodeAgent {
         crashBackoff: crash,
         pullBackoff: crash,
         hostIp: nodeIp,
+        probeDialer: hostNetnsPath ? netnsDialer(hostNetnsPath) : undefined,
         log,
         trigger: (uid) => manager?.trigger(uid),
       });

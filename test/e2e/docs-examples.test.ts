@@ -28,6 +28,24 @@ done
 exit $status
 `;
 
+/** agnhost's `liveness` subcommand: /healthz on :8080 answers 200 for the first 10 s, then 500; exits on SIGTERM. */
+const AGNHOST = `#!/bin/sh
+[ "$1" = liveness ] || { echo "this agnhost stand-in only knows liveness" >&2; exit 1; }
+trap 'exit 0' TERM
+start=$(date +%s)
+while true; do
+  age=$(( $(date +%s) - start ))
+  if [ $age -lt 10 ]; then status='200 OK'; body=ok; else status='500 Internal Server Error'; body="error: $age"; fi
+  printf 'HTTP/1.1 %s\\r\\nContent-Length: %s\\r\\nConnection: close\\r\\n\\r\\n%s' "$status" \${#body} "$body" | nc -l -p 8080 >/dev/null &
+  wait $!
+done
+`;
+
+/** What \`perl -Mbignum=bpi -wle 'print bpi(2000)'\` prints, to 50 decimals. */
+const PERL_PI = `#!/bin/sh
+echo 3.14159265358979323846264338327950288419716939937510
+`;
+
 const EXAMPLES = resolve(REPO_ROOT, '..', 'shared', 'examples', 'kubernetes-website');
 
 const deployment = (name: string, replicas: number, image: string, labels: Record<string, string> = { app: 'nginx' }) =>
@@ -48,11 +66,17 @@ describe('the documentation\'s tasks with real containers', { skip }, () => {
     const printenv = { '/usr/bin/printenv': { content: PRINTENV, mode: 0o755 } };
     await addImageVariant(images.layout, 'base', { tag: 'nginx', files: { ...printenv, '/usr/share/nginx/html/index.html': { content: '<h1>Welcome to nginx!</h1>\n' } }, cmd: ['sh', '-c', 'trap "exit 0" TERM; httpd -f -p 80 -h /usr/share/nginx/html & wait'] });
     await addImageVariant(images.layout, 'base', { tag: 'tools', files: printenv });
+    await addImageVariant(images.layout, 'base', { tag: 'agnhost', files: { '/agnhost': { content: AGNHOST, mode: 0o755 } }, entrypoint: ['/agnhost'] });
+    await addImageVariant(images.layout, 'base', { tag: 'goproxy', cmd: ['sh', '-c', 'trap "exit 0" TERM; httpd -f -p 8080 & wait'] });
+    await addImageVariant(images.layout, 'base', { tag: 'perl', files: { '/usr/bin/perl': { content: PERL_PI, mode: 0o755 } } });
     const push = (tag: string, repository: string, destTag: string) => cluster.registry.push(images.layout, tag, repository, destTag);
     for (const version of ['1.14.2', '1.16.1', 'latest']) await push('nginx', 'library/nginx', version);
     await push('tools', 'library/debian', 'latest');
     await push('tools', 'library/busybox', '1.28');
     for (const version of ['1.27.2', 'latest']) await push('tools', 'busybox', version);
+    await push('agnhost', 'e2e-test-images/agnhost', '2.40');
+    await push('goproxy', 'goproxy', '0.1');
+    await push('perl', 'library/perl', '5.34.0');
   });
 
   after(async () => {
@@ -197,5 +221,36 @@ describe('the documentation\'s tasks with real containers', { skip }, () => {
     await ok(['apply', '-f', '-'], readFileSync(join(EXAMPLES, 'pods', 'commands.yaml'), 'utf8').replace('command-demo', 'command-demo-published'));
     await waitFor('published command-demo Succeeded', async () => (await pod('command-demo-published')).status?.phase === 'Succeeded', 'pod/command-demo-published');
     assert.equal(await ok(['logs', 'command-demo-published']), 'command-demo-published\ntcp://10.43.0.1:443\n');
+  });
+  test('the published probe and Job manifests behave as the docs describe', { skip: !existsSync(EXAMPLES) && 'reference examples absent' }, async () => {
+    for (const file of [['pods', 'probe', 'http-liveness.yaml'], ['pods', 'probe', 'tcp-liveness-readiness.yaml'], ['controllers', 'job.yaml']]) {
+      await ok(['apply', '-f', '-'], readFileSync(join(EXAMPLES, ...file), 'utf8'));
+    }
+    const eventsOf = async (name: string): Promise<Json[]> => JSON.parse(await ok(['get', 'events', '--field-selector', `involvedObject.name=${name}`, '-o', 'json'])).items;
+    await Promise.all([
+      // Configure Liveness, Readiness and Startup Probes: /healthz fails after 10 s, the kubelet restarts the container.
+      (async () => {
+        await waitFor('liveness-http restarted', async () => ((await pod('liveness-http')).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 'pod/liveness-http');
+        const events = await eventsOf('liveness-http');
+        assert.ok(events.some((e) => e.reason === 'Unhealthy' && e.message === 'Liveness probe failed: HTTP probe failed with statuscode: 500'), JSON.stringify(events.map((e) => e.message)));
+        assert.ok(events.some((e) => e.reason === 'Killing' && e.message === 'Container liveness failed liveness probe, will be restarted'), JSON.stringify(events.map((e) => e.message)));
+      })(),
+      // A TCP readiness probe: Ready once port 8080 accepts, not before initialDelaySeconds (15 s).
+      (async () => {
+        const ready = await waitFor('goproxy Ready', async () => {
+          const p = await pod('goproxy');
+          return p.status?.conditions?.find((c: Json) => c.type === 'Ready' && c.status === 'True') && p;
+        }, 'pod/goproxy');
+        const startedAt = Date.parse(ready.status.containerStatuses[0].state.running.startedAt);
+        const readyAt = Date.parse(ready.status.conditions.find((c: Json) => c.type === 'Ready').lastTransitionTime);
+        assert.ok(readyAt - startedAt >= 14_000, `Ready ${readyAt - startedAt} ms after the start`);
+      })(),
+      // Jobs: the pi Job completes and its pod's log has the digits.
+      (async () => {
+        await waitFor('job pi Complete', async () => JSON.parse(await ok(['get', 'job', 'pi', '-o', 'json'])).status?.conditions?.some((c: Json) => c.type === 'Complete' && c.status === 'True'), 'job/pi');
+        assert.match(await ok(['logs', 'job/pi']), /^3\.14159265358979/);
+        assert.match(await ok(['get', 'job', 'pi']), /pi\s+Complete\s+1\/1/);
+      })(),
+    ]);
   });
 });

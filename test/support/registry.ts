@@ -84,8 +84,10 @@ export interface ImageVariant {
   tag: string;
   /** Files added on top of `from` (absolute paths in the image), with their modes (default 0644). */
   files?: Record<string, { content: string; mode?: number }>;
-  /** The image's Cmd (its entrypoint stays unset). */
+  /** The image's Cmd. */
   cmd?: string[];
+  /** The image's Entrypoint (unset by default). */
+  entrypoint?: string[];
   workingDir?: string;
 }
 
@@ -103,6 +105,7 @@ export async function addImageVariant(layout: string, from: string, variant: Ima
     await run('umoci', ['repack', '--image', `${layout}:${variant.tag}`, bundle]);
     const config = ['config', '--image', `${layout}:${variant.tag}`];
     for (const part of variant.cmd ?? []) config.push('--config.cmd', part);
+    for (const part of variant.entrypoint ?? []) config.push('--config.entrypoint', part);
     if (variant.workingDir) config.push('--config.workingdir', variant.workingDir);
     if (config.length > 3) await run('umoci', config);
   } finally {

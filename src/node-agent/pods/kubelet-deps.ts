@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { KubeObject } from '../../api/meta.js';
 import type { Logger } from '../../client/log.js';
 import type { OciMount } from '../runtime/oci-spec.js';
+import type { ProbeResult, ProbeTarget } from '../probes/handlers.js';
 
 type Json = Record<string, unknown>;
 
@@ -19,12 +20,7 @@ export interface VolumeManagerLike {
   teardown(podUid: string): Promise<void>;
 }
 
-export type ProbeResult = { ok: boolean; output: string };
-
-export interface ProbeTarget {
-  podIp: string;
-  exec(cmd: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }>;
-}
+export type { ProbeResult, ProbeTarget };
 
 export interface ProbeWorkerLike {
   start(): void;

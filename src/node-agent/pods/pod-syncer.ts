@@ -16,6 +16,7 @@ import { afterFailure, afterRetry, formatDuration, NO_BACKOFF, type BackoffPolic
 import { logTail } from './container-logs.js';
 import { ContainerConfigError, containerRunDir, createAndStartContainer, readTerminationMessage, removeContainer, type PodContext as StartContext, type StarterContext } from './container-starter.js';
 import { ensureImage, ImagePullFailure } from './image-puller.js';
+import type { Dialer } from '../probes/netns-dial.js';
 import type { KubeletDeps, ObjectSource, ProbeTarget, ProbeWorkerLike, VolumeManagerLike } from './kubelet-deps.js';
 import { hostPortMappings } from './host-ports.js';
 import { forgetRecord, podDir, saveRecord, type ContainerRecord, type PodRecord } from './pod-record.js';
@@ -35,6 +36,8 @@ export interface PodSyncerOptions {
   crashBackoff: BackoffPolicy;
   pullBackoff: BackoffPolicy;
   hostIp: string;
+  /** How probes and httpGet hooks connect when the pods' network is not the agent's (--node-netns). */
+  probeDialer?: Dialer;
   log: Logger;
   /** Asks for another sync of the pod (probe results, kills). */
   trigger: (uid: string) => void;
@@ -370,18 +373,20 @@ export class PodSyncer {
     }
   }
 
-  private probeTarget(rec: PodRecord, c: ContainerRecord): ProbeTarget {
+  private probeTarget(rec: PodRecord, c: ContainerRecord, spec: Json): ProbeTarget {
     const runtime = this.options.runtime;
     return {
       podIp: rec.podIp ?? this.options.hostIp,
       exec: (cmd, timeoutMs) => execCollect(runtime, c.containerId!, cmd, timeoutMs),
+      container: spec,
+      dial: this.options.probeDialer,
     };
   }
 
   private async postStart(pod: KubeObject, spec: Json, c: ContainerRecord, rec: PodRecord): Promise<void> {
     const handler = ((spec.lifecycle as Json | undefined)?.postStart) as Json | undefined;
     if (!handler) return;
-    const result = await this.options.deps.runHandler(handler, this.probeTarget(rec, c), 30_000).catch((err: unknown) => ({ ok: false, output: (err as Error).message }));
+    const result = await this.options.deps.runHandler(handler, this.probeTarget(rec, c, spec), 30_000).catch((err: unknown) => ({ ok: false, output: (err as Error).message }));
     if (result.ok) return;
     this.options.events.event(pod, 'Warning', 'FailedPostStartHook', `PostStartHook failed: ${result.output}`);
     await this.stopContainer(pod, spec, c, rec, 2, false);
@@ -393,7 +398,7 @@ export class PodSyncer {
     const workers: ProbeWorkerLike[] = [];
     this.probes.set(key, workers);
     const id = c.containerId;
-    const target = this.probeTarget(rec, c);
+    const target = this.probeTarget(rec, c, spec);
     const make = (kind: 'liveness' | 'readiness' | 'startup', probe: Json, onChange: (healthy: boolean, output: string) => void): ProbeWorkerLike => {
       const timeoutMs = (typeof probe.timeoutSeconds === 'number' ? probe.timeoutSeconds : 1) * 1000;
       const worker = this.options.deps.createProbeWorker({
@@ -475,7 +480,7 @@ export class PodSyncer {
     const deadline = Date.now() + grace * 1000;
     const preStop = ((spec.lifecycle as Json | undefined)?.preStop) as Json | undefined;
     if (runPreStop && preStop) {
-      const result = await this.options.deps.runHandler(preStop, this.probeTarget(rec, c), Math.max(1000, grace * 1000)).catch((err: unknown) => ({ ok: false, output: (err as Error).message }));
+      const result = await this.options.deps.runHandler(preStop, this.probeTarget(rec, c, spec), Math.max(1000, grace * 1000)).catch((err: unknown) => ({ ok: false, output: (err as Error).message }));
       if (!result.ok) this.options.events.event(pod, 'Warning', 'FailedPreStopHook', `PreStopHook failed: ${result.output}`);
     }
     const runtime = this.options.runtime;

@@ -4,6 +4,8 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import type { Dialer } from './netns-dial.js';
 
 type Obj = Record<string, unknown>;
 
@@ -14,6 +16,8 @@ export interface ProbeTarget {
   exec(cmd: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }>;
   /** The container spec, to resolve named ports. */
   container?: Record<string, unknown>;
+  /** Connects from the pods' network namespace when the agent is not in it (--node-netns). */
+  dial?: Dialer;
 }
 
 export const PROBE_USER_AGENT = 'kube-probe/1.32';
@@ -34,6 +38,10 @@ export function resolvePort(port: unknown, container: Obj | undefined): number {
 function validPort(n: number, original: unknown): number {
   if (!Number.isInteger(n) || n <= 0 || n > 65535) throw new Error(`invalid port number: ${String(original)}`);
   return n;
+}
+
+function isIpAddress(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(':') || host.startsWith('[');
 }
 
 function hostForUrl(host: string): string {
@@ -81,8 +89,19 @@ export async function httpGetHandler(action: Obj, target: ProbeTarget, timeoutMs
       clearTimeout(timer);
       resolveResult(result);
     };
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(url, { method: 'GET', headers, rejectUnauthorized: false, agent: false }, (res: IncomingMessage) => {
+    const https = url.protocol === 'https:';
+    const send = https ? httpsRequest : httpRequest;
+    const dial = target.dial;
+    const port = Number(url.port || (https ? 443 : 80));
+    const createConnection = dial
+      ? () => {
+          const stream = dial.stream(url.hostname.replace(/^\[|\]$/g, ''), port, timeoutMs);
+          return https ? tlsConnect({ socket: stream, rejectUnauthorized: false, servername: isIpAddress(url.hostname) ? undefined : url.hostname }) : stream;
+        }
+      : undefined;
+    // No agent with a createConnection of our own: an agent would open its own socket instead.
+    const connection = createConnection ? { createConnection: createConnection as never } : { agent: false as const };
+    const req = send(url, { method: 'GET', headers, rejectUnauthorized: false, ...connection }, (res: IncomingMessage) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
@@ -111,6 +130,8 @@ function describeSocketError(err: Error, host: string, port: string | number): s
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ECONNREFUSED') return `dial tcp ${host}:${port}: connect: connection refused`;
   if (code === 'EHOSTUNREACH') return `dial tcp ${host}:${port}: connect: no route to host`;
+  if (code === 'ENETUNREACH') return `dial tcp ${host}:${port}: connect: network is unreachable`;
+  if (code === 'ETIMEDOUT') return `dial tcp ${host}:${port}: i/o timeout`;
   return err.message;
 }
 
@@ -122,6 +143,12 @@ export async function tcpSocketHandler(action: Obj, target: ProbeTarget, timeout
     port = resolvePort(action.port, target.container);
   } catch (err) {
     return { ok: false, output: (err as Error).message };
+  }
+  if (target.dial) {
+    return target.dial.check(host, port, timeoutMs).then(
+      () => ({ ok: true, output: '' }),
+      (err: Error) => ({ ok: false, output: describeSocketError(err, host, port) }),
+    );
   }
   return new Promise<ProbeResult>((resolveResult) => {
     const socket = connect({ host, port });

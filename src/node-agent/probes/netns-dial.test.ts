@@ -1,0 +1,60 @@
+// The probe handlers through a dialer into a network namespace the test makes (lo only), with
+// busybox httpd listening inside it: what a node started with --node-netns does.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestNodeNetns, networkTestSkipReason, type TestNodeNetns } from '../../../test/support/netns.js';
+import { httpGetHandler, tcpSocketHandler, type ProbeTarget } from './handlers.js';
+import { dialError, netnsDialer } from './netns-dial.js';
+
+test('nc errors read as the errno a socket would have failed with', () => {
+  assert.equal(dialError('nc: can\'t connect to remote host (10.42.0.9): Connection refused\n').code, 'ECONNREFUSED');
+  assert.equal(dialError('nc: can\'t connect to remote host (10.99.0.1): Network is unreachable').code, 'ENETUNREACH');
+  assert.equal(dialError('nc: can\'t connect to remote host (10.42.0.9): No route to host').code, 'EHOSTUNREACH');
+  assert.equal(dialError('nc: timed out').code, 'ETIMEDOUT');
+  assert.equal(dialError('').message, 'connection failed');
+});
+
+describe('probes through a dialer into another network namespace', { skip: networkTestSkipReason() }, () => {
+  let netns: TestNodeNetns;
+  let httpd: ChildProcess;
+  let www: string;
+  let target: ProbeTarget;
+  const PORT = 8080;
+
+  before(async () => {
+    netns = await createTestNodeNetns();
+    www = mkdtempSync(join(tmpdir(), 'kjb-dial-'));
+    writeFileSync(join(www, 'healthz'), 'ok\n');
+    // Only inside the namespace: the same address and port in the test's own namespace have nothing.
+    httpd = spawn('ip', ['netns', 'exec', netns.name, 'busybox', 'httpd', '-f', '-p', `127.0.0.1:${PORT}`, '-h', www], { stdio: 'ignore' });
+    target = { podIp: '127.0.0.1', exec: async () => ({ exitCode: 0, output: '' }), dial: netnsDialer(`/run/netns/${netns.name}`) };
+    for (let i = 0; i < 50 && !(await tcpSocketHandler({ port: PORT }, target, 1000)).ok; i++) await new Promise((r) => setTimeout(r, 50));
+  });
+
+  after(async () => {
+    httpd?.kill('SIGKILL');
+    await netns?.remove();
+    rmSync(www, { recursive: true, force: true });
+  });
+
+  test('httpGet reaches the server in the namespace, with its status code', async () => {
+    assert.deepEqual(await httpGetHandler({ path: '/healthz', port: PORT }, target, 2000), { ok: true, output: 'ok\n' });
+    assert.deepEqual(await httpGetHandler({ path: '/missing', port: PORT }, target, 2000), { ok: false, output: 'HTTP probe failed with statuscode: 404' });
+  });
+
+  test('a refused connection is worded as the kubelet words it', async () => {
+    assert.deepEqual(await tcpSocketHandler({ port: PORT + 1 }, target, 2000), { ok: false, output: `dial tcp 127.0.0.1:${PORT + 1}: connect: connection refused` });
+    assert.deepEqual(await httpGetHandler({ path: '/', port: PORT + 1 }, target, 2000), { ok: false, output: `Get "http://127.0.0.1:${PORT + 1}/": dial tcp 127.0.0.1:${PORT + 1}: connect: connection refused` });
+  });
+
+  test('tcpSocket succeeds on the open port; an address with no route fails without leaving the namespace', async () => {
+    assert.deepEqual(await tcpSocketHandler({ port: PORT }, target, 2000), { ok: true, output: '' });
+    // The namespace has only lo: 10.42.0.9 has no route there (the test's own namespace might route it).
+    assert.deepEqual(await tcpSocketHandler({ port: PORT }, { ...target, podIp: '10.42.0.9' }, 2000), { ok: false, output: `dial tcp 10.42.0.9:${PORT}: connect: network is unreachable` });
+  });
+});
