@@ -273,6 +273,22 @@ describe('node agent end to end', { skip }, () => {
     await waitFor('Ready', async () => (await pod('ready')).status?.containerStatuses?.[0]?.ready === true || undefined);
   });
 
+  test('httpGet and tcpSocket probes on a named port reach the pod from the node network', async () => {
+    // The cluster's pods live in a node netns the agent is not in: the probes must connect from there.
+    await apply(podYaml('web-probed', cluster.busybox, {
+      containers: [{
+        name: 'main',
+        command: ['sh', '-c', 'mkdir -p /www && echo ok > /www/healthz && sleep 2 && httpd -f -p 8080 -h /www'],
+        ports: [{ name: 'http', containerPort: 8080 }],
+        readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 1 },
+        livenessProbe: { tcpSocket: { port: 'http' }, initialDelaySeconds: 4, periodSeconds: 1 },
+      }],
+    }));
+    await waitFor('Ready through the named port', async () => (await pod('web-probed')).status?.containerStatuses?.[0]?.ready === true || undefined);
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.equal((await pod('web-probed')).status.containerStatuses[0].restartCount, 0, 'the tcpSocket liveness probe passes');
+  });
+
   test('a memory hog is OOMKilled with exit code 137', async () => {
     await apply(podYaml('oom', cluster.busybox, {
       restartPolicy: 'Never',
