@@ -289,6 +289,40 @@ describe('node agent end to end', { skip }, () => {
     assert.equal((await pod('web-probed')).status.containerStatuses[0].restartCount, 0, 'the tcpSocket liveness probe passes');
   });
 
+  test('postStart and preStop hooks run, exec and httpGet; a failing postStart restarts the container', async () => {
+    // An observer logs the requests it gets; the hooks of the other pod call it.
+    const paths = ['poststart-http', 'prestop-http', 'prestop-exec'];
+    await apply(podYaml('hook-observer', cluster.busybox, {
+      containers: [{ name: 'main', command: ['sh', '-c', `mkdir -p /www && for p in ${paths.join(' ')}; do echo ok > /www/$p; done && exec httpd -f -vv -p 8080 -h /www`] }],
+    }));
+    const observer = await waitFor('observer running', async () => {
+      const p = await pod('hook-observer');
+      return p.status?.phase === 'Running' && p.status.podIP ? (p.status.podIP as string) : undefined;
+    });
+    await apply(podYaml('hooked', cluster.busybox, {
+      // sleep as PID 1 ignores SIGTERM: the pod goes when the grace period is over, hooks first.
+      terminationGracePeriodSeconds: 3,
+      containers: [
+        { name: 'a', command: ['sleep', '3600'], lifecycle: { postStart: { exec: { command: ['sh', '-c', 'echo started > /tmp/poststart'] } }, preStop: { exec: { command: ['wget', '-q', '-O-', `http://${observer}:8080/prestop-exec`] } } } },
+        { name: 'b', command: ['sleep', '3600'], lifecycle: { postStart: { httpGet: { host: observer, port: 8080, path: '/poststart-http' } }, preStop: { httpGet: { host: observer, port: 8080, path: '/prestop-http' } } } },
+      ],
+    }));
+    await waitFor('hooked Running', async () => (await pod('hooked')).status?.phase === 'Running' || undefined);
+    const exec = await cluster.kubectl(['exec', 'hooked', '-c', 'a', '--', 'cat', '/tmp/poststart']);
+    assert.equal(exec.stdout, 'started\n', exec.stderr);
+    const del = await cluster.kubectl(['delete', 'pod', 'hooked', '--wait=true'], { timeoutMs: 60_000 });
+    assert.equal(del.code, 0, del.stderr);
+    const logs = (await cluster.kubectl(['logs', 'hook-observer'])).stdout;
+    for (const path of paths) assert.match(logs, new RegExp(`/${path}`), `the observer saw /${path}:\n${logs}`);
+
+    await apply(podYaml('poststart-fails', cluster.busybox, {
+      containers: [{ name: 'main', command: ['sleep', '3600'], lifecycle: { postStart: { exec: { command: ['sh', '-c', 'exit 1'] } } } }],
+    }));
+    await waitFor('restarted after the failed hook', async () => ((await pod('poststart-fails')).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 || undefined);
+    const events = JSON.parse((await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=poststart-fails', '-o', 'json'])).stdout).items as Json[];
+    assert.ok(events.some((e) => e.reason === 'FailedPostStartHook'), JSON.stringify(events.map((e) => `${e.reason}: ${e.message}`)));
+  });
+
   test('a memory hog is OOMKilled with exit code 137', async () => {
     await apply(podYaml('oom', cluster.busybox, {
       restartPolicy: 'Never',
