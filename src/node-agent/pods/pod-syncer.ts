@@ -66,6 +66,8 @@ export class PodSyncer {
   private readonly hostPortsApplied = new Set<string>();
   /** Pods whose dir on disk was claimed from the spares (or found) by this process. */
   private readonly podDirReady = new Set<string>();
+  /** Pods told that shareProcessNamespace is not supported (once per pod and agent run). */
+  private readonly toldSharedPid = new Set<string>();
   /** The text of each pod's record as last written to disk. */
   private readonly savedRecords = new Map<string, string>();
   /** Background removals of exited attempts, per pod uid. */
@@ -105,6 +107,11 @@ export class PodSyncer {
     }
     const spec = specOf(pod);
     rec.startTime ??= new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    if (spec.shareProcessNamespace === true && !this.toldSharedPid.has(rec.uid)) {
+      // No pause process holds a pod-wide PID namespace here: say so rather than silently differ.
+      this.toldSharedPid.add(rec.uid);
+      this.options.events.event(pod, 'Warning', 'ShareProcessNamespaceUnsupported', 'shareProcessNamespace is not supported by this node agent yet: each container has its own PID namespace');
+    }
     if (!this.podDirReady.has(rec.uid)) {
       // Before anything is written to the pod's dir on disk: take over a spare one if there is.
       await this.options.starter.spares?.claim(rec.uid);
@@ -555,6 +562,7 @@ export class PodSyncer {
     this.records.delete(uid);
     forgetRecord(this.options.starter.podsDir, uid);
     this.podDirReady.delete(uid);
+    this.toldSharedPid.delete(uid);
     this.savedRecords.delete(uid);
     this.volumePaths.delete(uid);
     this.nextVolumeRefresh.delete(uid);

@@ -1,0 +1,186 @@
+// End to end: what a pod's spec asks of the container, checked from inside real containers (crun
+// under conmon) with the real kubectl: security contexts (user and group, read-only root,
+// capabilities, privileged), a shared PID namespace, a startup probe, and the volume kinds (emptyDir
+// in memory with a size limit, hostPath types, configMap items and modes, downwardAPI, projected).
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eventually } from '../support/cluster.js';
+import { nodeClusterSkipReason, startNodeCluster, type NodeCluster } from '../support/node-cluster.js';
+
+type Json = Record<string, any>;
+const skip = nodeClusterSkipReason();
+
+/** Effective capability set of the exec'd process, as a bigint. */
+const capEff = (status: string): bigint => BigInt(`0x${/^CapEff:\s+([0-9a-f]+)$/m.exec(status)?.[1] ?? '0'}`);
+const CAP_NET_ADMIN = 12n;
+const CAP_SYS_ADMIN = 21n;
+
+describe('pod spec features in real containers', { skip }, () => {
+  let cluster: NodeCluster;
+  let hostDir: string;
+
+  before(async () => {
+    cluster = await startNodeCluster();
+    hostDir = mkdtempSync(join(tmpdir(), 'kjb-hostpath-'));
+  });
+
+  after(async () => {
+    await cluster?.stop();
+    if (hostDir) rmSync(hostDir, { recursive: true, force: true });
+  });
+
+  const ok = async (args: string[], input?: string): Promise<string> => {
+    const r = await cluster.kubectl(args, { input });
+    assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const sh = (pod: string, container: string, script: string) => cluster.kubectl(['exec', pod, '-c', container, '--', 'sh', '-c', script]);
+  const running = (name: string): Promise<Json> =>
+    eventually(async () => {
+      const p = await cluster.getJson<Json>(['pod', name]);
+      return p.status?.phase === 'Running' && p.status.containerStatuses?.every((c: Json) => c.state?.running) ? p : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 300, message: `${name} Running\n${cluster.logs().slice(-3000)}` });
+
+  test('security contexts and a startup probe', async () => {
+    await ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'secure' },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          {
+            name: 'limited',
+            image: cluster.busybox,
+            command: ['sleep', '3600'],
+            securityContext: { runAsUser: 1000, runAsGroup: 3000, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+            startupProbe: { exec: { command: ['true'] }, periodSeconds: 1 },
+          },
+          { name: 'netadmin', image: cluster.busybox, command: ['sleep', '3601'], securityContext: { capabilities: { add: ['NET_ADMIN'] } } },
+          { name: 'privileged', image: cluster.busybox, command: ['sleep', '3602'], securityContext: { privileged: true } },
+        ],
+      },
+    }));
+    const pod = await running('secure');
+    const limited = pod.status.containerStatuses.find((c: Json) => c.name === 'limited');
+    assert.equal(limited.started, true, 'the startup probe passed');
+
+    assert.equal((await sh('secure', 'limited', 'id -u; id -g')).stdout, '1000\n3000\n');
+    const write = await sh('secure', 'limited', 'touch /probe-file');
+    assert.notEqual(write.code, 0);
+    assert.match(write.stderr + write.stdout, /Read-only file system/);
+    // Each container has its own PID namespace unless the pod shares one (next test).
+    assert.doesNotMatch((await sh('secure', 'limited', 'ps -o args')).stdout, /sleep 3601/);
+
+    assert.equal(capEff((await sh('secure', 'limited', 'cat /proc/self/status')).stdout), 0n);
+    const netadmin = capEff((await sh('secure', 'netadmin', 'cat /proc/self/status')).stdout);
+    assert.equal((netadmin >> CAP_NET_ADMIN) & 1n, 1n, 'NET_ADMIN added');
+    assert.equal((netadmin >> CAP_SYS_ADMIN) & 1n, 0n, 'no SYS_ADMIN without privileged');
+    const privileged = capEff((await sh('secure', 'privileged', 'cat /proc/self/status')).stdout);
+    assert.equal((privileged >> CAP_SYS_ADMIN) & 1n, 1n, 'privileged has every capability');
+    // NET_ADMIN may change the pod's network (its own lo); without capabilities that is refused.
+    const mtu = await sh('secure', 'netadmin', 'ip link set lo mtu 65000 && cat /sys/class/net/lo/mtu');
+    assert.equal(mtu.stdout, '65000\n', mtu.stderr);
+    const refused = await sh('secure', 'limited', 'ip link set lo mtu 60000');
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr + refused.stdout, /not permitted/i);
+  });
+
+  test('shareProcessNamespace: every container sees the others\' processes', { todo: 'not implemented: the agent has no pause process to hold a pod-wide PID namespace (see the seventh session\'s note)' }, async () => {
+    await ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'shared-pid' },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        shareProcessNamespace: true,
+        containers: [
+          { name: 'a', image: cluster.busybox, command: ['sleep', '3600'] },
+          { name: 'b', image: cluster.busybox, command: ['sleep', '3601'] },
+        ],
+      },
+    }));
+    await running('shared-pid');
+    assert.match((await sh('shared-pid', 'a', 'ps -o args')).stdout, /sleep 3601/);
+  });
+
+  test('shareProcessNamespace, not supported yet, is reported in a Warning event', async () => {
+    await ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'shared-pid-warned' },
+      spec: { terminationGracePeriodSeconds: 1, shareProcessNamespace: true, containers: [{ name: 'a', image: cluster.busybox, command: ['sleep', '3600'] }] },
+    }));
+    await running('shared-pid-warned');
+    const events = await eventually(async () => {
+      const list = JSON.parse(await ok(['get', 'events', '--field-selector', 'involvedObject.name=shared-pid-warned', '-o', 'json'])).items as Json[];
+      return list.find((e) => e.reason === 'ShareProcessNamespaceUnsupported');
+    }, { timeoutMs: 10_000, intervalMs: 200, message: 'the warning event' });
+    assert.equal(events.type, 'Warning');
+  });
+
+  test('volumes: emptyDir in memory with a size limit, hostPath types, configMap items and modes, downwardAPI, projected', async () => {
+    const created = join(hostDir, 'made-by-agent');
+    await ok(['apply', '-f', '-'], [
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { 'app.conf': 'color=blue\n', other: 'x' } },
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds' }, stringData: { token: 's3cret' } },
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'volumes', labels: { tier: 'web' } },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          containers: [{
+            name: 'main',
+            image: cluster.busybox,
+            command: ['sleep', '3600'],
+            volumeMounts: [
+              { name: 'mem', mountPath: '/mem' },
+              { name: 'host', mountPath: '/host' },
+              { name: 'cfg', mountPath: '/cfg' },
+              { name: 'info', mountPath: '/info' },
+              { name: 'all', mountPath: '/all' },
+            ],
+          }],
+          volumes: [
+            { name: 'mem', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+            { name: 'host', hostPath: { path: created, type: 'DirectoryOrCreate' } },
+            { name: 'cfg', configMap: { name: 'settings', defaultMode: 0o644, items: [{ key: 'app.conf', path: 'conf/app.conf', mode: 0o400 }] } },
+            { name: 'info', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
+            {
+              name: 'all',
+              projected: {
+                sources: [
+                  { secret: { name: 'creds' } },
+                  { configMap: { name: 'settings', items: [{ key: 'other', path: 'other' }] } },
+                  { downwardAPI: { items: [{ path: 'name', fieldRef: { fieldPath: 'metadata.name' } }] } },
+                ],
+              },
+            },
+          ],
+        },
+      },
+    ].map((o) => JSON.stringify(o)).join('\n'));
+    await running('volumes');
+
+    const mem = await sh('volumes', 'main', 'grep " /mem " /proc/mounts; dd if=/dev/zero of=/mem/big bs=1024 count=2048 2>&1; echo status=$?');
+    assert.match(mem.stdout, /^tmpfs \/mem tmpfs .*size=1024k/m, mem.stdout);
+    assert.match(mem.stdout, /No space left on device/);
+
+    assert.ok(existsSync(created) && statSync(created).isDirectory(), 'DirectoryOrCreate made the host directory');
+    assert.equal((await sh('volumes', 'main', 'echo from-pod > /host/f && cat /host/f')).stdout, 'from-pod\n');
+
+    assert.equal((await sh('volumes', 'main', 'cat /cfg/conf/app.conf; ls /cfg')).stdout, 'color=blue\nconf\n', 'only the listed item');
+    assert.equal((await sh('volumes', 'main', 'stat -L -c %a /cfg/conf/app.conf')).stdout, '400\n');
+
+    assert.equal((await sh('volumes', 'main', 'cat /info/labels')).stdout, 'tier="web"');
+
+    assert.equal((await sh('volumes', 'main', 'cat /all/token; echo; cat /all/other; echo; cat /all/name')).stdout, 's3cret\nx\nvolumes');
+    const write = await sh('volumes', 'main', 'touch /all/new');
+    assert.notEqual(write.code, 0, 'projected volumes are read-only');
+  });
+});
