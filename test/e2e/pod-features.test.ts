@@ -5,7 +5,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '../support/cluster.js';
@@ -106,6 +106,22 @@ describe('pod spec features in real containers', { skip }, () => {
     }));
     await running('shared-pid');
     assert.match((await sh('shared-pid', 'a', 'ps -o args')).stdout, /sleep 3601/);
+  });
+
+  test('hostPID and hostIPC: the node\'s PID and IPC namespaces', async () => {
+    await ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'host-ns' },
+      spec: { terminationGracePeriodSeconds: 1, hostPID: true, hostIPC: true, containers: [{ name: 'a', image: cluster.busybox, command: ['sleep', '3600'] }] },
+    }));
+    await running('host-ns');
+    const inside = (await sh('host-ns', 'a', 'readlink /proc/self/ns/pid; readlink /proc/self/ns/ipc')).stdout.trim().split('\n');
+    assert.deepEqual(inside, [readlinkSync('/proc/self/ns/pid'), readlinkSync('/proc/self/ns/ipc')]);
+    // Without them a container has namespaces of its own.
+    const own = (await sh('secure', 'limited', 'readlink /proc/self/ns/pid; readlink /proc/self/ns/ipc')).stdout.trim().split('\n');
+    assert.notEqual(own[0], inside[0]);
+    assert.notEqual(own[1], inside[1]);
   });
 
   test('shareProcessNamespace, not supported yet, is reported in a Warning event', async () => {

@@ -170,6 +170,8 @@ export async function createAndStartContainer(ctx: StarterContext, pc: PodContex
     stdin: container.stdin === true,
     netnsPath: hostNetwork ? ctx.hostNetnsPath : pc.netnsPath,
     pidNsPath: pc.pidNsPath,
+    hostPid: spec.hostPID === true,
+    hostIpc: spec.hostIPC === true,
     mounts,
     capabilities: security.capabilities,
     privileged: security.privileged,

@@ -69,6 +69,8 @@ describe('buildOciSpec', () => {
     { name: 'pod network by path', over: {}, want: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'network', path: '/run/netns/kjb-abc' }] },
     { name: 'host network has no network namespace', over: { netnsPath: undefined }, want: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }] },
     { name: 'shared ipc and pid', over: { ipcNsPath: '/proc/10/ns/ipc', pidNsPath: '/proc/10/ns/pid' }, want: [{ type: 'pid', path: '/proc/10/ns/pid' }, { type: 'ipc', path: '/proc/10/ns/ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'network', path: '/run/netns/kjb-abc' }] },
+    { name: 'hostPID and hostIPC keep the node\'s', over: { hostPid: true, hostIpc: true }, want: [{ type: 'uts' }, { type: 'mount' }, { type: 'network', path: '/run/netns/kjb-abc' }] },
+    { name: 'hostPID alone', over: { hostPid: true }, want: [{ type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'network', path: '/run/netns/kjb-abc' }] },
   ];
   for (const tc of namespaceCases) test(`namespaces: ${tc.name}`, () => assert.deepEqual(spec(tc.over).linux.namespaces, tc.want));
 

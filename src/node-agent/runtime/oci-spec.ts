@@ -21,6 +21,9 @@ export interface ContainerSpecInput {
   netnsPath?: string;
   ipcNsPath?: string;
   pidNsPath?: string;
+  /** hostPID / hostIPC: the node's PID or IPC namespace, so no namespace of its own. */
+  hostPid?: boolean;
+  hostIpc?: boolean;
   mounts: OciMount[];
   capabilities: { add: string[]; drop: string[] };
   privileged: boolean;
@@ -107,8 +110,8 @@ export function buildOciSpec(input: ContainerSpecInput): object {
   if (user.additionalGids && user.additionalGids.length > 0) processUser.additionalGids = [...user.additionalGids];
 
   const namespaces = [
-    namespaceEntry('pid', input.pidNsPath),
-    namespaceEntry('ipc', input.ipcNsPath),
+    ...(input.hostPid ? [] : [namespaceEntry('pid', input.pidNsPath)]),
+    ...(input.hostIpc ? [] : [namespaceEntry('ipc', input.ipcNsPath)]),
     { type: 'uts' },
     { type: 'mount' },
   ];
