@@ -3,7 +3,7 @@
 
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { connect } from 'node:net';
+import { connect, isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Dialer } from './netns-dial.js';
 
@@ -38,10 +38,6 @@ export function resolvePort(port: unknown, container: Obj | undefined): number {
 function validPort(n: number, original: unknown): number {
   if (!Number.isInteger(n) || n <= 0 || n > 65535) throw new Error(`invalid port number: ${String(original)}`);
   return n;
-}
-
-function isIpAddress(host: string): boolean {
-  return /^[\d.]+$/.test(host) || host.includes(':') || host.startsWith('[');
 }
 
 function hostForUrl(host: string): string {
@@ -95,8 +91,10 @@ export async function httpGetHandler(action: Obj, target: ProbeTarget, timeoutMs
     const port = Number(url.port || (https ? 443 : 80));
     const createConnection = dial
       ? () => {
-          const stream = dial.stream(url.hostname.replace(/^\[|\]$/g, ''), port, timeoutMs);
-          return https ? tlsConnect({ socket: stream, rejectUnauthorized: false, servername: isIpAddress(url.hostname) ? undefined : url.hostname }) : stream;
+          const host = url.hostname.replace(/^\[|\]$/g, '');
+          const stream = dial.stream(host, port, timeoutMs);
+          // SNI carries names only, never addresses.
+          return https ? tlsConnect({ socket: stream, rejectUnauthorized: false, servername: isIP(host) ? undefined : host }) : stream;
         }
       : undefined;
     // No agent with a createConnection of our own: an agent would open its own socket instead.

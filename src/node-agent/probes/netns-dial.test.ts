@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestNodeNetns, networkTestSkipReason, type TestNodeNetns } from '../../../test/support/netns.js';
+import { ensureTls } from '../../apiserver/auth/certs.js';
 import { httpGetHandler, tcpSocketHandler, type ProbeTarget } from './handlers.js';
 import { dialError, netnsDialer } from './netns-dial.js';
 
@@ -22,9 +23,11 @@ test('nc errors read as the errno a socket would have failed with', () => {
 describe('probes through a dialer into another network namespace', { skip: networkTestSkipReason() }, () => {
   let netns: TestNodeNetns;
   let httpd: ChildProcess;
+  let httpsd: ChildProcess;
   let www: string;
   let target: ProbeTarget;
   const PORT = 8080;
+  const TLS_PORT = 8443;
 
   before(async () => {
     netns = await createTestNodeNetns();
@@ -32,12 +35,16 @@ describe('probes through a dialer into another network namespace', { skip: netwo
     writeFileSync(join(www, 'healthz'), 'ok\n');
     // Only inside the namespace: the same address and port in the test's own namespace have nothing.
     httpd = spawn('ip', ['netns', 'exec', netns.name, 'busybox', 'httpd', '-f', '-p', `127.0.0.1:${PORT}`, '-h', www], { stdio: 'ignore' });
+    const tls = await ensureTls(join(www, 'tls'), ['127.0.0.1']);
+    const server = `require('node:https').createServer({ key: process.env.KEY, cert: process.env.CERT }, (req, res) => res.end(req.url === '/healthz' ? 'secure' : '')).listen(${TLS_PORT}, '127.0.0.1')`;
+    httpsd = spawn('ip', ['netns', 'exec', netns.name, process.execPath, '-e', server], { stdio: 'ignore', env: { ...process.env, KEY: tls.keyPem, CERT: tls.certPem } });
     target = { podIp: '127.0.0.1', exec: async () => ({ exitCode: 0, output: '' }), dial: netnsDialer(`/run/netns/${netns.name}`) };
-    for (let i = 0; i < 50 && !(await tcpSocketHandler({ port: PORT }, target, 1000)).ok; i++) await new Promise((r) => setTimeout(r, 50));
+    for (const port of [PORT, TLS_PORT]) for (let i = 0; i < 100 && !(await tcpSocketHandler({ port }, target, 1000)).ok; i++) await new Promise((r) => setTimeout(r, 50));
   });
 
   after(async () => {
     httpd?.kill('SIGKILL');
+    httpsd?.kill('SIGKILL');
     await netns?.remove();
     rmSync(www, { recursive: true, force: true });
   });
@@ -45,6 +52,10 @@ describe('probes through a dialer into another network namespace', { skip: netwo
   test('httpGet reaches the server in the namespace, with its status code', async () => {
     assert.deepEqual(await httpGetHandler({ path: '/healthz', port: PORT }, target, 2000), { ok: true, output: 'ok\n' });
     assert.deepEqual(await httpGetHandler({ path: '/missing', port: PORT }, target, 2000), { ok: false, output: 'HTTP probe failed with statuscode: 404' });
+  });
+
+  test('an HTTPS probe speaks TLS over the same stream (the certificate is not checked, as the kubelet)', async () => {
+    assert.deepEqual(await httpGetHandler({ scheme: 'HTTPS', path: '/healthz', port: TLS_PORT }, target, 3000), { ok: true, output: 'secure' });
   });
 
   test('a refused connection is worded as the kubelet words it', async () => {
