@@ -1,11 +1,11 @@
 // End to end: what a pod's spec asks of the container, checked from inside real containers (crun
 // under conmon) with the real kubectl: security contexts (user and group, read-only root,
-// capabilities, privileged), a shared PID namespace, a startup probe, and the volume kinds (emptyDir
+// capabilities, privileged), host and shared PID namespaces, a startup probe, and the volume kinds (emptyDir
 // in memory with a size limit, hostPath types, configMap items and modes, downwardAPI, projected).
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '../support/cluster.js';
@@ -17,6 +17,13 @@ const skip = nodeClusterSkipReason();
 /** Effective capability set of the exec'd process, as a bigint. */
 const capEff = (status: string): bigint => BigInt(`0x${/^CapEff:\s+([0-9a-f]+)$/m.exec(status)?.[1] ?? '0'}`);
 const CAP_NET_ADMIN = 12n;
+const cmdline = (pid: string): string => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+};
 const CAP_SYS_ADMIN = 21n;
 
 describe('pod spec features in real containers', { skip }, () => {
@@ -90,13 +97,13 @@ describe('pod spec features in real containers', { skip }, () => {
     assert.match(refused.stderr + refused.stdout, /not permitted/i);
   });
 
-  test('shareProcessNamespace: every container sees the others\' processes', { todo: 'not implemented: the agent has no pause process to hold a pod-wide PID namespace (see the seventh session\'s note)' }, async () => {
+  test('shareProcessNamespace: the containers see each other\'s processes; a SIGTERM is no longer ignored as PID 1', async () => {
     await ok(['apply', '-f', '-'], JSON.stringify({
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'shared-pid' },
       spec: {
-        terminationGracePeriodSeconds: 1,
+        terminationGracePeriodSeconds: 30,
         shareProcessNamespace: true,
         containers: [
           { name: 'a', image: cluster.busybox, command: ['sleep', '3600'] },
@@ -105,7 +112,23 @@ describe('pod spec features in real containers', { skip }, () => {
       },
     }));
     await running('shared-pid');
-    assert.match((await sh('shared-pid', 'a', 'ps -o args')).stdout, /sleep 3601/);
+    const ps = (await sh('shared-pid', 'a', 'ps -o pid,args')).stdout;
+    assert.match(ps, /sleep 3600/);
+    assert.match(ps, /sleep 3601/);
+    // PID 1 is the pod's holder, not a container's process, and it reaps orphans.
+    assert.doesNotMatch(ps, /^\s*1 sleep/m, ps);
+    assert.equal((await sh('shared-pid', 'a', 'sh -c "sleep 0.2 &"; sleep 1; ps -o stat,args | grep -c "^Z" || true')).stdout.trim(), '0');
+    // One IPC namespace for the pod's containers.
+    const ipc = async (c: string) => (await sh('shared-pid', c, 'readlink /proc/self/ns/ipc')).stdout;
+    assert.equal(await ipc('a'), await ipc('b'));
+    const uid = (await cluster.getJson<Json>(['pod', 'shared-pid'])).metadata.uid as string;
+    const holder = `${uid.replace(/-/g, '').slice(0, 16)}_POD_0`;
+    // So sleep gets SIGTERM's default action: deletion does not wait for the 30 s grace period.
+    const started = Date.now();
+    await ok(['delete', 'pod', 'shared-pid', '--wait=true']);
+    assert.ok(Date.now() - started < 20_000, `deleted in ${Date.now() - started} ms`);
+    // The holder goes with the pod.
+    await eventually(async () => !readdirSync('/proc').some((pid) => /^\d+$/.test(pid) && cmdline(pid).includes(holder)) || undefined, { timeoutMs: 20_000, intervalMs: 200, message: `conmon of ${holder} gone` });
   });
 
   test('hostPID and hostIPC: the node\'s PID and IPC namespaces', async () => {
@@ -122,21 +145,6 @@ describe('pod spec features in real containers', { skip }, () => {
     const own = (await sh('secure', 'limited', 'readlink /proc/self/ns/pid; readlink /proc/self/ns/ipc')).stdout.trim().split('\n');
     assert.notEqual(own[0], inside[0]);
     assert.notEqual(own[1], inside[1]);
-  });
-
-  test('shareProcessNamespace, not supported yet, is reported in a Warning event', async () => {
-    await ok(['apply', '-f', '-'], JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'shared-pid-warned' },
-      spec: { terminationGracePeriodSeconds: 1, shareProcessNamespace: true, containers: [{ name: 'a', image: cluster.busybox, command: ['sleep', '3600'] }] },
-    }));
-    await running('shared-pid-warned');
-    const events = await eventually(async () => {
-      const list = JSON.parse(await ok(['get', 'events', '--field-selector', 'involvedObject.name=shared-pid-warned', '-o', 'json'])).items as Json[];
-      return list.find((e) => e.reason === 'ShareProcessNamespaceUnsupported');
-    }, { timeoutMs: 10_000, intervalMs: 200, message: 'the warning event' });
-    assert.equal(events.type, 'Warning');
   });
 
   test('volumes: emptyDir in memory with a size limit, hostPath types, configMap items and modes, downwardAPI, projected', async () => {

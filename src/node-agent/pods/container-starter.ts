@@ -49,8 +49,10 @@ export interface PodContext {
   podIp?: string;
   netnsPath?: string;
   volumePaths: Map<string, string>;
-  /** Join this PID namespace (an ephemeral container targeting another container's processes). */
+  /** Join this PID namespace (the pod's shared one, or an ephemeral container's target's). */
   pidNsPath?: string;
+  /** Join this IPC namespace (the pod's, held by its sandbox). */
+  ipcNsPath?: string;
 }
 
 export const DEFAULT_TERMINATION_MESSAGE_PATH = '/dev/termination-log';
@@ -170,6 +172,7 @@ export async function createAndStartContainer(ctx: StarterContext, pc: PodContex
     stdin: container.stdin === true,
     netnsPath: hostNetwork ? ctx.hostNetnsPath : pc.netnsPath,
     pidNsPath: pc.pidNsPath,
+    ipcNsPath: pc.ipcNsPath,
     hostPid: spec.hostPID === true,
     hostIpc: spec.hostIPC === true,
     mounts,

@@ -19,6 +19,7 @@ import { ensureImage, ImagePullFailure } from './image-puller.js';
 import type { Dialer } from '../probes/netns-dial.js';
 import type { KubeletDeps, ObjectSource, ProbeTarget, ProbeWorkerLike, VolumeManagerLike } from './kubelet-deps.js';
 import { hostPortMappings } from './host-ports.js';
+import { ensureSandbox } from './pod-sandbox.js';
 import { forgetRecord, podDir, saveRecord, type ContainerRecord, type PodRecord } from './pod-record.js';
 import { terminatedReason, type ContainerView, type PodView } from './pod-status.js';
 
@@ -66,8 +67,6 @@ export class PodSyncer {
   private readonly hostPortsApplied = new Set<string>();
   /** Pods whose dir on disk was claimed from the spares (or found) by this process. */
   private readonly podDirReady = new Set<string>();
-  /** Pods told that shareProcessNamespace is not supported (once per pod and agent run). */
-  private readonly toldSharedPid = new Set<string>();
   /** The text of each pod's record as last written to disk. */
   private readonly savedRecords = new Map<string, string>();
   /** Background removals of exited attempts, per pod uid. */
@@ -107,11 +106,6 @@ export class PodSyncer {
     }
     const spec = specOf(pod);
     rec.startTime ??= new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    if (spec.shareProcessNamespace === true && !this.toldSharedPid.has(rec.uid)) {
-      // No pause process holds a pod-wide PID namespace here: say so rather than silently differ.
-      this.toldSharedPid.add(rec.uid);
-      this.options.events.event(pod, 'Warning', 'ShareProcessNamespaceUnsupported', 'shareProcessNamespace is not supported by this node agent yet: each container has its own PID namespace');
-    }
     if (!this.podDirReady.has(rec.uid)) {
       // Before anything is written to the pod's dir on disk: take over a spare one if there is.
       await this.options.starter.spares?.claim(rec.uid);
@@ -145,7 +139,18 @@ export class PodSyncer {
       }
       const volumePaths = await this.ensureVolumes(pod, rec.uid);
       if (!volumePaths) return 5000;
-      const pc = { pod, podIp: rec.podIp ?? this.options.hostIp, netnsPath: rec.netnsPath, volumePaths };
+      const pc: StartContext = { pod, podIp: rec.podIp ?? this.options.hostIp, netnsPath: rec.netnsPath, volumePaths };
+      if (spec.shareProcessNamespace === true && spec.hostPID !== true) {
+        try {
+          const holder = await ensureSandbox(this.options.starter, pc);
+          pc.pidNsPath = `/proc/${holder}/ns/pid`;
+          // Its IPC namespace too, as the pause container's is every container's in Kubernetes.
+          if (spec.hostIPC !== true) pc.ipcNsPath = `/proc/${holder}/ns/ipc`;
+        } catch (err) {
+          this.options.events.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to start the pod's shared PID namespace: ${(err as Error).message}`);
+          return 5000;
+        }
+      }
       const policy = typeof spec.restartPolicy === 'string' ? spec.restartPolicy : 'Always';
 
       // Once any app container has run, the pod is initialized: a restarting sidecar no longer blocks.
@@ -190,7 +195,7 @@ export class PodSyncer {
         if (c.containerId || c.terminated) continue;
         const target = rec.containers[String(ephemeralSpec.targetContainerName ?? '')];
         const targetPid = target?.containerId && !target.terminated ? this.options.runtime.containerPid(target.containerId) : undefined;
-        const wait = await this.startOrBackoff({ ...pc, pidNsPath: targetPid ? `/proc/${targetPid}/ns/pid` : undefined }, ephemeralSpec, c, rec);
+        const wait = await this.startOrBackoff({ ...pc, pidNsPath: targetPid ? `/proc/${targetPid}/ns/pid` : pc.pidNsPath }, ephemeralSpec, c, rec);
         if (wait !== undefined) requeue = requeue === undefined ? wait : Math.min(requeue, wait);
       }
       return requeue;
@@ -562,7 +567,6 @@ export class PodSyncer {
     this.records.delete(uid);
     forgetRecord(this.options.starter.podsDir, uid);
     this.podDirReady.delete(uid);
-    this.toldSharedPid.delete(uid);
     this.savedRecords.delete(uid);
     this.volumePaths.delete(uid);
     this.nextVolumeRefresh.delete(uid);
