@@ -85,7 +85,8 @@ export function netnsDialer(netnsPath: string, options: NetnsDialerOptions = {})
           clearTimeout(timer);
           reject(err);
         });
-        child.once('exit', (code) => {
+        // 'close', not 'exit': only then has all of nc's stderr been read.
+        child.once('close', (code) => {
           clearTimeout(timer);
           if (code === 0) resolve();
           else reject(dialError(stderr));
