@@ -2,8 +2,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { afterFailure, afterRetry, formatDuration, NO_BACKOFF } from './backoff.js';
 import { renderLog } from './container-logs.js';
-import { clusterDnsIp, containerArgs, containerResources, hostsFile, resolvConf, resolveUser } from './container-config.js';
+import { clusterDnsIp, containerArgs, containerResources, hostsFile, nonRootViolation, podSysctls, resolvConf, resolveUser } from './container-config.js';
 import { effectivePullPolicy, parseDockerConfig } from './image-puller.js';
+
+type Json = Record<string, unknown>;
 
 describe('containerArgs (Kubernetes command/args rules)', () => {
   const image = { entrypoint: ['/entry'], cmd: ['default'] };
@@ -92,4 +94,39 @@ test('image pull policy defaults and dockerconfigjson credentials', () => {
   assert.equal(effectivePullPolicy({ image: 'busybox', imagePullPolicy: 'Never' }), 'Never');
   const auths = parseDockerConfig(JSON.stringify({ auths: { 'https://reg.example:5000/v1/': { username: 'u', password: 'p', auth: 'dTpw' } } }));
   assert.deepEqual(auths, [{ registry: 'reg.example:5000', username: 'u', password: 'p', auth: 'dTpw' }]);
+});
+
+describe('runAsNonRoot', () => {
+  const pod = (sc: Json = {}) => ({ metadata: { name: 'p', namespace: 'ns', uid: 'u1' }, spec: { securityContext: sc, containers: [] } }) as Json;
+  const container = (sc: Json = {}) => ({ name: 'main', securityContext: sc }) as Json;
+  const cases: Array<{ name: string; pod: Json; container: Json; imageUser?: string; want?: RegExp }> = [
+    { name: 'not asked: anything runs', pod: pod(), container: container(), imageUser: undefined },
+    { name: 'image root (no USER)', pod: pod({ runAsNonRoot: true }), container: container(), imageUser: undefined, want: /^container has runAsNonRoot and image will run as root \(pod: "p_ns\(u1\)", container: main\)$/ },
+    { name: 'image USER 0:0', pod: pod(), container: container({ runAsNonRoot: true }), imageUser: '0:0', want: /image will run as root/ },
+    { name: 'image USER by name', pod: pod({ runAsNonRoot: true }), container: container(), imageUser: 'nginx', want: /image has non-numeric user \(nginx\), cannot verify user is non-root/ },
+    { name: 'image USER 101', pod: pod({ runAsNonRoot: true }), container: container(), imageUser: '101' },
+    { name: 'runAsUser 1000 wins over a root image', pod: pod({ runAsNonRoot: true, runAsUser: 1000 }), container: container(), imageUser: undefined },
+    { name: 'runAsUser 0', pod: pod({ runAsNonRoot: true }), container: container({ runAsUser: 0 }), imageUser: '1000', want: /^container's runAsUser breaks non-root policy/ },
+    { name: 'container false overrides pod true', pod: pod({ runAsNonRoot: true }), container: container({ runAsNonRoot: false }), imageUser: undefined },
+  ];
+  for (const tc of cases) {
+    test(tc.name, () => {
+      const got = nonRootViolation(tc.pod, tc.container, tc.imageUser);
+      if (tc.want) assert.match(got ?? '', tc.want);
+      else assert.equal(got, undefined);
+    });
+  }
+});
+
+describe('sysctls', () => {
+  const pod = (sysctls: Json[], extra: Json = {}) => ({ spec: { securityContext: { sysctls }, ...extra } }) as Json;
+  test('safe ones become the OCI spec\'s, with / written as .', () => {
+    assert.deepEqual(podSysctls(pod([{ name: 'net.ipv4.ip_unprivileged_port_start', value: '80' }, { name: 'kernel/shm_rmid_forced', value: '1' }])), { 'net.ipv4.ip_unprivileged_port_start': '80', 'kernel.shm_rmid_forced': '1' });
+    assert.deepEqual(podSysctls({ spec: {} }), {});
+  });
+  test('unsafe ones, and network or IPC ones of host-namespace pods, are refused by name', () => {
+    assert.throws(() => podSysctls(pod([{ name: 'kernel.msgmax', value: '1' }])), /^Error: Pod forbidden sysctl: "kernel.msgmax" not allowlisted$/);
+    assert.throws(() => podSysctls(pod([{ name: 'net.ipv4.tcp_syncookies', value: '1' }], { hostNetwork: true })), /not allowed with host net enabled/);
+    assert.throws(() => podSysctls(pod([{ name: 'kernel.shm_rmid_forced', value: '1' }], { hostIPC: true })), /not allowed with host ipc enabled/);
+  });
 });

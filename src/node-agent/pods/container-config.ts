@@ -229,3 +229,63 @@ export function securitySettings(pod: Json, container: Json): {
     seccomp: seccompProfile.type === 'RuntimeDefault' ? 'RuntimeDefault' : 'Unconfined',
   };
 }
+
+/** `pod` as the kubelet names it in messages: name_namespace(uid). */
+function podDescription(pod: Json): string {
+  const meta = (isObject(pod.metadata) ? pod.metadata : {}) as Json;
+  return `${String(meta.name ?? '')}_${String(meta.namespace ?? '')}(${String(meta.uid ?? '')})`;
+}
+
+/**
+ * runAsNonRoot (container over pod): a container that would run as uid 0, or whose image names a
+ * user that cannot be proven non-root, is refused with the kubelet's message (it then shows as
+ * CreateContainerConfigError). Undefined when it may run.
+ */
+export function nonRootViolation(pod: Json, container: Json, imageUser: string | undefined): string | undefined {
+  const podSc = isObject((pod.spec as Json | undefined)?.securityContext) ? ((pod.spec as Json).securityContext as Json) : {};
+  const sc = isObject(container.securityContext) ? container.securityContext : {};
+  if ((sc.runAsNonRoot ?? podSc.runAsNonRoot) !== true) return undefined;
+  const where = `(pod: ${JSON.stringify(podDescription(pod))}, container: ${String(container.name)})`;
+  const runAsUser = sc.runAsUser ?? podSc.runAsUser;
+  if (typeof runAsUser === 'number') return runAsUser === 0 ? `container's runAsUser breaks non-root policy ${where}` : undefined;
+  const user = (imageUser ?? '').split(':')[0] ?? '';
+  if (user !== '' && !/^\d+$/.test(user)) return `container has runAsNonRoot and image has non-numeric user (${user}), cannot verify user is non-root ${where}`;
+  if (user === '' || Number(user) === 0) return `container has runAsNonRoot and image will run as root ${where}`;
+  return undefined;
+}
+
+/** The sysctls Kubernetes allows every pod (the rest need the node's explicit allowance). */
+export const SAFE_SYSCTLS: ReadonlySet<string> = new Set([
+  'kernel.shm_rmid_forced',
+  'net.ipv4.ip_local_port_range',
+  'net.ipv4.tcp_syncookies',
+  'net.ipv4.ping_group_range',
+  'net.ipv4.ip_unprivileged_port_start',
+  'net.ipv4.ip_local_reserved_ports',
+  'net.ipv4.tcp_keepalive_time',
+  'net.ipv4.tcp_fin_timeout',
+  'net.ipv4.tcp_keepalive_intvl',
+  'net.ipv4.tcp_keepalive_probes',
+  'net.ipv4.tcp_rmem',
+  'net.ipv4.tcp_wmem',
+]);
+
+/**
+ * securityContext.sysctls as the OCI spec's linux.sysctl (names with '/' written with '.', as the
+ * kubelet accepts both). Throws, naming the sysctl, for one that is not safe, or one that would
+ * change the node's own network or IPC namespace (hostNetwork / hostIPC pods).
+ */
+export function podSysctls(pod: Json): Record<string, string> {
+  const spec = (isObject(pod.spec) ? pod.spec : {}) as Json;
+  const podSc = isObject(spec.securityContext) ? spec.securityContext : {};
+  const out: Record<string, string> = {};
+  for (const entry of Array.isArray(podSc.sysctls) ? podSc.sysctls : []) {
+    if (!isObject(entry) || typeof entry.name !== 'string') continue;
+    const name = entry.name.replace(/\//g, '.');
+    if (!SAFE_SYSCTLS.has(name)) throw new Error(`Pod forbidden sysctl: "${name}" not allowlisted`);
+    if (name.startsWith('net.') && spec.hostNetwork === true) throw new Error(`Pod forbidden sysctl: "${name}" not allowed with host net enabled`);
+    if (name.startsWith('kernel.shm') && spec.hostIPC === true) throw new Error(`Pod forbidden sysctl: "${name}" not allowed with host ipc enabled`);
+    out[name] = String(entry.value ?? '');
+  }
+  return out;
+}

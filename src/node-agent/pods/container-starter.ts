@@ -11,7 +11,7 @@ import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import { buildOciSpec, type OciMount } from '../runtime/oci-spec.js';
 import { mountpointLayersIn, type MountpointLayers } from '../runtime/mountpoint-layer.js';
 import { mountOverlay, overlayOptions, unmount } from '../runtime/rootfs.js';
-import { containerArgs, containerResources, hostsFile, podHostname, resolvConf, resolveUser, securitySettings } from './container-config.js';
+import { containerArgs, containerResources, hostsFile, nonRootViolation, podHostname, podSysctls, resolvConf, resolveUser, securitySettings } from './container-config.js';
 import type { KubeletDeps, ObjectSource } from './kubelet-deps.js';
 import { containerDir, containerIdFor, containerLogPath } from './pod-record.js';
 import { adoptSpare, SPARE_CONTAINER, SPARE_LOGS, type SparePodDirs } from './spare-dirs.js';
@@ -116,6 +116,14 @@ export async function createAndStartContainer(ctx: StarterContext, pc: PodContex
   }
   const args = containerArgs(container, image.config, env);
   if (args.length === 0) throw new ContainerConfigError(`no command specified for container ${name}`);
+  const nonRoot = nonRootViolation(pod as unknown as Json, container, image.config.user);
+  if (nonRoot) throw new ContainerConfigError(nonRoot);
+  let sysctls: Record<string, string>;
+  try {
+    sysctls = podSysctls(pod as unknown as Json);
+  } catch (err) {
+    throw new ContainerConfigError((err as Error).message);
+  }
 
   const dir = containerDir(ctx.podsDir, uid, name, attempt);
   const runDir = containerRunDir(ctx, uid, name, attempt);
@@ -175,6 +183,7 @@ export async function createAndStartContainer(ctx: StarterContext, pc: PodContex
     ipcNsPath: pc.ipcNsPath,
     hostPid: spec.hostPID === true,
     hostIpc: spec.hostIPC === true,
+    sysctls,
     mounts,
     capabilities: security.capabilities,
     privileged: security.privileged,

@@ -24,6 +24,8 @@ export interface ContainerSpecInput {
   /** hostPID / hostIPC: the node's PID or IPC namespace, so no namespace of its own. */
   hostPid?: boolean;
   hostIpc?: boolean;
+  /** Namespaced kernel parameters (securityContext.sysctls), set by the runtime in the container's namespaces. */
+  sysctls?: Record<string, string>;
   mounts: OciMount[];
   capabilities: { add: string[]; drop: string[] };
   privileged: boolean;
@@ -122,6 +124,7 @@ export function buildOciSpec(input: ContainerSpecInput): object {
     cgroupsPath: input.cgroupsPath,
     resources: buildResources(input),
   };
+  if (input.sysctls && Object.keys(input.sysctls).length > 0) linux.sysctl = { ...input.sysctls };
   if (!input.privileged) {
     linux.maskedPaths = [...DEFAULT_MASKED_PATHS];
     linux.readonlyPaths = [...DEFAULT_READONLY_PATHS];
