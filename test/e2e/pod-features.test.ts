@@ -152,6 +152,27 @@ describe('pod spec features in real containers', { skip }, () => {
     assert.equal((await sh('nonroot-ok', 'main', 'id -u')).stdout, '1000\n');
   });
 
+  test('activeDeadlineSeconds fails the pod; readiness gates hold Ready until their conditions are True', async () => {
+    const pod = (name: string, spec: Json) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { terminationGracePeriodSeconds: 1, ...spec } });
+    await ok(['apply', '-f', '-'], pod('deadline', { activeDeadlineSeconds: 3, containers: [{ name: 'main', image: cluster.busybox, command: ['sleep', '3600'] }] }));
+    await ok(['apply', '-f', '-'], pod('gated', { readinessGates: [{ conditionType: 'example.com/ready' }], containers: [{ name: 'main', image: cluster.busybox, command: ['sleep', '3600'] }] }));
+
+    const failed = await eventually(async () => {
+      const p = await cluster.getJson<Json>(['pod', 'deadline']);
+      return p.status?.phase === 'Failed' ? p : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 300, message: 'deadline pod Failed' });
+    assert.equal(failed.status.reason, 'DeadlineExceeded');
+    assert.equal(failed.status.message, 'Pod was active on the node longer than the specified deadline');
+    assert.ok(failed.status.containerStatuses[0].state.terminated, 'its container was stopped');
+
+    const gated = await running('gated');
+    const ready = (p: Json) => p.status.conditions.find((c: Json) => c.type === 'Ready');
+    assert.deepEqual([ready(gated).status, ready(gated).reason], ['False', 'ReadinessGatesNotReady']);
+    // What a load balancer controller would do: set the gate's condition in the pod's status.
+    await ok(['patch', 'pod', 'gated', '--subresource=status', '--type=strategic', '-p', JSON.stringify({ status: { conditions: [{ type: 'example.com/ready', status: 'True' }] } })]);
+    await eventually(async () => ready(await cluster.getJson<Json>(['pod', 'gated'])).status === 'True' || undefined, { timeoutMs: 20_000, intervalMs: 300, message: 'gated Ready' });
+  });
+
   test('hostPID and hostIPC: the node\'s PID and IPC namespaces', async () => {
     await ok(['apply', '-f', '-'], JSON.stringify({
       apiVersion: 'v1',

@@ -41,6 +41,8 @@ export interface PodRecord {
   netnsPath?: string;
   hostNetwork: boolean;
   containers: Record<string, ContainerRecord>;
+  /** Set when the agent failed the pod itself (activeDeadlineSeconds): status.reason and message. */
+  failure?: { reason: string; message: string };
 }
 
 export function podDir(podsDir: string, uid: string): string {

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computePodStatus, podPhase, sameStatus, terminatedReason, type ContainerView, type PodView } from './pod-status.js';
+import { activeDeadlineLeftMs, computePodStatus, podPhase, sameStatus, terminatedReason, type ContainerView, type PodView } from './pod-status.js';
 
 type Json = Record<string, any>;
 
@@ -66,6 +66,26 @@ describe('computePodStatus', () => {
     assert.equal(ready.message, 'containers with unready status: [a]');
   });
 
+  test('readiness gates: Ready waits for the conditions others set; ContainersReady does not', () => {
+    const gated = (conditions: Json[]) => pod({ readinessGates: [{ conditionType: 'example.com/lb' }, { conditionType: 'example.com/db' }] }, { conditions });
+    const cond = (s: Json, type: string) => (s.conditions as Json[]).find((c) => c.type === type)!;
+    const none = computePodStatus(gated([]), view([running()]), NOW);
+    assert.equal(cond(none, 'ContainersReady').status, 'True');
+    assert.deepEqual([cond(none, 'Ready').status, cond(none, 'Ready').reason, cond(none, 'Ready').message], ['False', 'ReadinessGatesNotReady', 'corresponding condition of pod readiness gate "example.com/lb" does not exist., corresponding condition of pod readiness gate "example.com/db" does not exist.']);
+    const half = computePodStatus(gated([{ type: 'example.com/lb', status: 'True' }, { type: 'example.com/db', status: 'False' }]), view([running()]), NOW);
+    assert.equal(cond(half, 'Ready').message, 'the status of pod readiness gate "example.com/db" is not "True", but False');
+    const all = computePodStatus(gated([{ type: 'example.com/lb', status: 'True' }, { type: 'example.com/db', status: 'True' }]), view([running()]), NOW);
+    assert.equal(cond(all, 'Ready').status, 'True');
+    // Unready containers are reported first, as the kubelet does.
+    assert.equal(cond(computePodStatus(gated([]), view([running('a', { ready: false })]), NOW), 'Ready').reason, 'ContainersNotReady');
+  });
+
+  test('a pod the agent failed (activeDeadlineSeconds) is Failed with its reason and message', () => {
+    const failure = { reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than the specified deadline' };
+    const s = computePodStatus(pod({}, { phase: 'Running' }), { ...view([exited('a', 137)]), failure }, NOW);
+    assert.deepEqual([s.phase, s.reason, s.message], ['Failed', failure.reason, failure.message]);
+  });
+
   test('containers not created yet are ContainerCreating, or PodInitializing behind init containers', () => {
     const plain = computePodStatus(pod({}), view([]), NOW);
     assert.equal((plain.containerStatuses as Json[])[0].state.waiting.reason, 'ContainerCreating');
@@ -115,4 +135,13 @@ test('sameStatus ignores key order and undefined', () => {
 test('terminatedReason', () => {
   const cases: Array<[number, boolean, string]> = [[0, false, 'Completed'], [1, false, 'Error'], [137, true, 'OOMKilled'], [137, false, 'Error']];
   for (const [code, oom, reason] of cases) assert.equal(terminatedReason(code, oom), reason);
+});
+
+test('activeDeadlineLeftMs counts from the pod\'s start on the node', () => {
+  const start = '2026-01-01T00:00:00Z';
+  const t0 = Date.parse(start);
+  assert.equal(activeDeadlineLeftMs({ activeDeadlineSeconds: 30 }, start, t0 + 10_000), 20_000);
+  assert.equal(activeDeadlineLeftMs({ activeDeadlineSeconds: 30 }, start, t0 + 31_000), -1_000);
+  assert.equal(activeDeadlineLeftMs({}, start, t0), undefined);
+  assert.equal(activeDeadlineLeftMs({ activeDeadlineSeconds: 30 }, undefined, t0), undefined);
 });

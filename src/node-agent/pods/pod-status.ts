@@ -42,6 +42,8 @@ export interface PodView {
   podIp?: string;
   hostIp: string;
   startTime?: string;
+  /** The agent failed the pod itself (activeDeadlineSeconds): phase Failed with this reason. */
+  failure?: { reason: string; message: string };
 }
 
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
@@ -78,6 +80,7 @@ export function podPhase(pod: Json, view: PodView, options: { terminating?: bool
   const previous = (pod.status as Json | undefined)?.phase;
   // Terminal phases never change back.
   if (previous === 'Succeeded' || previous === 'Failed') return previous;
+  if (view.failure) return 'Failed';
   const policy = restartPolicyOf(pod);
   const initSpecs = ((pod.spec as Json | undefined)?.initContainers as Json[] | undefined) ?? [];
   let pendingInit = 0;
@@ -165,6 +168,20 @@ function unreadyMessage(names: string[]): string {
   return `containers with unready status: [${names.join(' ')}]`;
 }
 
+/** What keeps the pod's readiness gates (conditions others set in its status) from passing, as the kubelet words it. */
+function readinessGateMessages(pod: Json): string[] {
+  const gates = ((pod.spec as Json | undefined)?.readinessGates as Json[] | undefined) ?? [];
+  const conditions = (((pod.status as Json | undefined)?.conditions as Json[] | undefined) ?? []);
+  const messages: string[] = [];
+  for (const gate of gates) {
+    const type = String(gate.conditionType);
+    const condition = conditions.find((c) => c.type === type);
+    if (!condition) messages.push(`corresponding condition of pod readiness gate ${JSON.stringify(type)} does not exist.`);
+    else if (condition.status !== 'True') messages.push(`the status of pod readiness gate ${JSON.stringify(type)} is not "True", but ${String(condition.status)}`);
+  }
+  return messages;
+}
+
 export function podConditions(pod: Json, view: PodView, phase: PodPhase): Condition[] {
   const incompleteInit = incompleteInitContainers(pod, view);
   const specs = ((pod.spec as Json | undefined)?.containers as Json[] | undefined) ?? [];
@@ -191,8 +208,9 @@ export function podConditions(pod: Json, view: PodView, phase: PodPhase): Condit
     ready = { type: 'Ready', status: 'False', reason: 'ContainersNotReady', message: unreadyMessage(unready) };
     containersReady = { type: 'ContainersReady', status: 'False', reason: 'ContainersNotReady', message: unreadyMessage(unready) };
   } else {
-    ready = { type: 'Ready', status: 'True' };
     containersReady = { type: 'ContainersReady', status: 'True' };
+    const gates = readinessGateMessages(pod);
+    ready = gates.length === 0 ? { type: 'Ready', status: 'True' } : { type: 'Ready', status: 'False', reason: 'ReadinessGatesNotReady', message: gates.join(', ') };
   }
   const sandbox: Condition = { type: 'PodReadyToStartContainers', status: view.sandboxReady && !terminal ? 'True' : 'False' };
   return [sandbox, initialized, ready, containersReady];
@@ -219,6 +237,10 @@ export function computePodStatus(pod: Json, view: PodView, now: string, options:
   for (const other of oldConditions) if (!ourTypes.has(String(other.type))) conditions.push(other);
 
   const status: Json = { ...old, phase, conditions, hostIP: view.hostIp, hostIPs: [{ ip: view.hostIp }] };
+  if (view.failure) {
+    status.reason = view.failure.reason;
+    status.message = view.failure.message;
+  }
   if (view.podIp) {
     status.podIP = view.podIp;
     status.podIPs = [{ ip: view.podIp }];
@@ -260,4 +282,11 @@ function stableJson(value: unknown): string {
 export function terminatedReason(exitCode: number, oomKilled: boolean): string {
   if (oomKilled) return 'OOMKilled';
   return exitCode === 0 ? 'Completed' : 'Error';
+}
+
+/** Milliseconds until spec.activeDeadlineSeconds is over (counted from the pod's start here); undefined without one. */
+export function activeDeadlineLeftMs(spec: Json, startTime: string | undefined, nowMs: number): number | undefined {
+  const seconds = spec.activeDeadlineSeconds;
+  if (typeof seconds !== 'number' || !startTime) return undefined;
+  return Date.parse(startTime) + seconds * 1000 - nowMs;
 }

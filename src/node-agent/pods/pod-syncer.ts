@@ -21,7 +21,7 @@ import type { KubeletDeps, ObjectSource, ProbeTarget, ProbeWorkerLike, VolumeMan
 import { hostPortMappings } from './host-ports.js';
 import { ensureSandbox } from './pod-sandbox.js';
 import { forgetRecord, podDir, saveRecord, type ContainerRecord, type PodRecord } from './pod-record.js';
-import { terminatedReason, type ContainerView, type PodView } from './pod-status.js';
+import { activeDeadlineLeftMs, terminatedReason, type ContainerView, type PodView } from './pod-status.js';
 
 type Json = Record<string, unknown>;
 
@@ -115,6 +115,16 @@ export class PodSyncer {
       await this.refreshContainers(pod, rec);
       const phase = (pod as unknown as { status?: { phase?: string } }).status?.phase;
       if (phase === 'Succeeded' || phase === 'Failed') return undefined;
+      const deadlineLeftMs = activeDeadlineLeftMs(spec, rec.startTime, Date.now());
+      if (rec.failure || (deadlineLeftMs !== undefined && deadlineLeftMs <= 0)) {
+        if (!rec.failure) {
+          rec.failure = { reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than the specified deadline' };
+          this.options.events.event(pod, 'Warning', 'DeadlineExceeded', rec.failure.message);
+        }
+        // As the kubelet: its containers are stopped (grace period first), and the pod is Failed.
+        await this.stopPod(pod);
+        return undefined;
+      }
 
       if (!rec.hostNetwork && !rec.netnsPath) {
         try {
@@ -198,6 +208,8 @@ export class PodSyncer {
         const wait = await this.startOrBackoff({ ...pc, pidNsPath: targetPid ? `/proc/${targetPid}/ns/pid` : pc.pidNsPath }, ephemeralSpec, c, rec);
         if (wait !== undefined) requeue = requeue === undefined ? wait : Math.min(requeue, wait);
       }
+      // Come back when the active deadline is due, to fail the pod on time.
+      if (deadlineLeftMs !== undefined) requeue = requeue === undefined ? deadlineLeftMs : Math.min(requeue, deadlineLeftMs);
       return requeue;
     } finally {
       if (this.records.has(rec.uid)) this.saveIfChanged(rec);
@@ -606,6 +618,7 @@ export class PodSyncer {
       podIp: rec.hostNetwork ? this.options.hostIp : rec.podIp,
       hostIp: this.options.hostIp,
       startTime: rec.startTime,
+      failure: rec.failure,
     };
   }
 
