@@ -131,7 +131,7 @@ describe('pod spec features in real containers', { skip }, () => {
     await eventually(async () => !readdirSync('/proc').some((pid) => /^\d+$/.test(pid) && cmdline(pid).includes(holder)) || undefined, { timeoutMs: 20_000, intervalMs: 200, message: `conmon of ${holder} gone` });
   });
 
-  test('safe sysctls are set in the pod\'s namespaces; unsafe ones and root under runAsNonRoot are refused', async () => {
+  test('safe sysctls are set in the pod\'s namespaces; a pod with unsafe ones fails; root under runAsNonRoot is refused', async () => {
     const pod = (name: string, spec: Json) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { terminationGracePeriodSeconds: 1, ...spec } });
     const sleeper = (sc: Json = {}) => [{ name: 'main', image: cluster.busybox, command: ['sleep', '3600'], securityContext: sc }];
     await ok(['apply', '-f', '-'], pod('sysctl-safe', { securityContext: { sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '80' }] }, containers: sleeper() }));
@@ -146,7 +146,12 @@ describe('pod spec features in real containers', { skip }, () => {
         const waiting = (await cluster.getJson<Json>(['pod', name])).status?.containerStatuses?.[0]?.state?.waiting;
         return waiting?.reason === 'CreateContainerConfigError' ? waiting : undefined;
       }, { timeoutMs: 60_000, intervalMs: 300, message: `${name} CreateContainerConfigError` });
-    assert.equal((await refused('sysctl-unsafe')).message, 'Pod forbidden sysctl: "kernel.msgmax" not allowlisted');
+    // As the kubelet's admission: the pod fails without starting anything.
+    const forbidden = await eventually(async () => {
+      const p = await cluster.getJson<Json>(['pod', 'sysctl-unsafe']);
+      return p.status?.phase === 'Failed' ? p : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 300, message: 'sysctl-unsafe Failed' });
+    assert.deepEqual([forbidden.status.reason, forbidden.status.message], ['SysctlForbidden', 'Pod forbidden sysctl: "kernel.msgmax" not allowlisted']);
     assert.match((await refused('nonroot-root')).message, /^container has runAsNonRoot and image will run as root \(pod: "nonroot-root_default\(/);
     await running('nonroot-ok');
     assert.equal((await sh('nonroot-ok', 'main', 'id -u')).stdout, '1000\n');

@@ -20,6 +20,7 @@ import type { Dialer } from '../probes/netns-dial.js';
 import type { KubeletDeps, ObjectSource, ProbeTarget, ProbeWorkerLike, VolumeManagerLike } from './kubelet-deps.js';
 import { hostPortMappings } from './host-ports.js';
 import { ensureSandbox } from './pod-sandbox.js';
+import { podSysctls } from './container-config.js';
 import { forgetRecord, podDir, saveRecord, type ContainerRecord, type PodRecord } from './pod-record.js';
 import { activeDeadlineLeftMs, terminatedReason, type ContainerView, type PodView } from './pod-status.js';
 
@@ -115,6 +116,15 @@ export class PodSyncer {
       await this.refreshContainers(pod, rec);
       const phase = (pod as unknown as { status?: { phase?: string } }).status?.phase;
       if (phase === 'Succeeded' || phase === 'Failed') return undefined;
+      // Admission, as the kubelet's: a pod asking for sysctls the node does not allow never starts.
+      if (!rec.failure && !Object.values(rec.containers).some((c) => c.containerId)) {
+        try {
+          podSysctls(pod as unknown as Json);
+        } catch (err) {
+          rec.failure = { reason: 'SysctlForbidden', message: (err as Error).message };
+          this.options.events.event(pod, 'Warning', 'SysctlForbidden', rec.failure.message);
+        }
+      }
       const deadlineLeftMs = activeDeadlineLeftMs(spec, rec.startTime, Date.now());
       if (rec.failure || (deadlineLeftMs !== undefined && deadlineLeftMs <= 0)) {
         if (!rec.failure) {
