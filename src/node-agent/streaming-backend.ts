@@ -2,13 +2,16 @@
 // runtime, and port-forward by running busybox nc inside the pod's network namespace (Node cannot
 // setns itself).
 
-import { spawn } from 'node:child_process';
 import { Duplex, type Readable } from 'node:stream';
 import type { ContainerRuntime } from './runtime/container-runtime.js';
 import { backendError, type ExecProcess, type LogOptions, type StreamingBackend, type StreamOptions } from './streaming/backend.js';
 import { openLogStream } from './pods/container-logs.js';
+import { netnsDialer } from './probes/netns-dial.js';
 import { containerLogPath, type ContainerRecord, type PodRecord } from './pods/pod-record.js';
 import type { KubeObject } from '../api/meta.js';
+
+/** How long a port-forward connection may take to come up inside the pod. */
+const PORT_FORWARD_CONNECT_TIMEOUT_MS = 10_000;
 
 export interface AgentStreamingBackendOptions {
   runtime: ContainerRuntime;
@@ -105,32 +108,19 @@ export class AgentStreamingBackend implements StreamingBackend {
     const { rec } = this.find(namespace, pod);
     const netns = rec?.hostNetwork ? this.options.hostNetnsPath : rec?.netnsPath;
     if (!rec || (!netns && !rec.hostNetwork)) throw backendError('BadRequest', `pod ${pod} has no network namespace yet`);
-    const busybox = this.options.busyboxPath ?? '/bin/busybox';
-    const argv = netns ? [this.options.nsenterPath ?? '/usr/bin/nsenter', `--net=${netns}`, busybox, 'nc', '127.0.0.1', String(port)] : [busybox, 'nc', '127.0.0.1', String(port)];
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    const stream = netnsDialer(netns, { nsenterPath: this.options.nsenterPath, busyboxPath: this.options.busyboxPath }).stream('127.0.0.1', port, PORT_FORWARD_CONNECT_TIMEOUT_MS);
     // nc says nothing when it connects; a refused connection ends it within milliseconds.
     await new Promise<void>((resolve, reject) => {
+      const refused = (err: Error): void => {
+        clearTimeout(timer);
+        reject(new Error(err.message || `connection to port ${port} failed`));
+      };
       const timer = setTimeout(() => {
-        child.off('exit', onExit);
+        stream.off('error', refused);
         resolve();
       }, 300);
-      const onExit = (code: number | null) => {
-        clearTimeout(timer);
-        if (code === 0) resolve();
-        else reject(new Error(stderr.trim().replace(/^nc: /, '') || `connection to port ${port} failed`));
-      };
-      child.once('exit', onExit);
-      child.once('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
+      stream.once('error', refused);
     });
-    const duplex = Duplex.from({ writable: child.stdin, readable: child.stdout });
-    duplex.once('close', () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-    });
-    return duplex;
+    return stream;
   }
 }

@@ -63,6 +63,16 @@ describe('probes through a dialer into another network namespace', { skip: netwo
     assert.deepEqual(await httpGetHandler({ path: '/', port: PORT + 1 }, target, 2000), { ok: false, output: `Get "http://127.0.0.1:${PORT + 1}/": dial tcp 127.0.0.1:${PORT + 1}: connect: connection refused` });
   });
 
+  test('a stream to a closed port fails with nc\'s reason (what port-forward reports), not a plain end', async () => {
+    const stream = netnsDialer(`/run/netns/${netns.name}`).stream('127.0.0.1', PORT + 1, 2000);
+    const err = await new Promise<NodeJS.ErrnoException>((resolve) => {
+      stream.once('error', resolve);
+      stream.resume();
+    });
+    assert.equal(err.code, 'ECONNREFUSED');
+    assert.equal(err.message, "can't connect to remote host (127.0.0.1): Connection refused");
+  });
+
   test('tcpSocket succeeds on the open port; an address with no route fails without leaving the namespace', async () => {
     assert.deepEqual(await tcpSocketHandler({ port: PORT }, target, 2000), { ok: true, output: '' });
     // The namespace has only lo: 10.42.0.9 has no route there (the test's own namespace might route it).

@@ -1,7 +1,8 @@
-// With --node-netns the pods' network lives in a namespace the agent itself is not in: the agent's
-// own routes do not reach pod IPs (its default route would carry the packets off the machine).
-// Probes and httpGet hooks then connect from inside that namespace: `nsenter --net=NS busybox nc`
-// carries the bytes on its stdin and stdout, as port-forward does.
+// Connections made from inside another network namespace: `nsenter --net=NS busybox nc` carries
+// the bytes on its stdin and stdout. Port-forward uses it to reach a pod's localhost; with
+// --node-netns, probes and httpGet hooks use it too, because the pods' network then lives in a
+// namespace the agent is not in, whose pod IPs the agent's own routes do not reach (its default
+// route would carry the packets off the machine).
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Duplex } from 'node:stream';
@@ -25,11 +26,14 @@ export function dialError(stderr: string): NodeJS.ErrnoException {
   return Object.assign(new Error(text), code ? { code } : {});
 }
 
-export function netnsDialer(netnsPath: string, options: NetnsDialerOptions = {}): Dialer {
-  const nsenter = options.nsenterPath ?? '/usr/bin/nsenter';
+/** Connections made by `busybox nc` inside network namespace `netnsPath` (in the agent's own when undefined). */
+export function netnsDialer(netnsPath: string | undefined, options: NetnsDialerOptions = {}): Dialer {
   const busybox = options.busyboxPath ?? '/bin/busybox';
-  const nc = (host: string, port: number, timeoutMs: number, extra: string[]): ChildProcessWithoutNullStreams =>
-    spawn(nsenter, [`--net=${netnsPath}`, busybox, 'nc', '-w', String(Math.max(1, Math.ceil(timeoutMs / 1000))), host, String(port), ...extra], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const nc = (host: string, port: number, timeoutMs: number, extra: string[]): ChildProcessWithoutNullStreams => {
+    const argv = [busybox, 'nc', '-w', String(Math.max(1, Math.ceil(timeoutMs / 1000))), host, String(port), ...extra];
+    const command = netnsPath ? [options.nsenterPath ?? '/usr/bin/nsenter', `--net=${netnsPath}`, ...argv] : argv;
+    return spawn(command[0]!, command.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+  };
 
   return {
     stream(host, port, timeoutMs) {
