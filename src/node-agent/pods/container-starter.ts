@@ -11,7 +11,7 @@ import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import { buildOciSpec, type OciMount } from '../runtime/oci-spec.js';
 import { mountpointLayersIn, type MountpointLayers } from '../runtime/mountpoint-layer.js';
 import { mountOverlay, overlayOptions, unmount } from '../runtime/rootfs.js';
-import { containerArgs, containerResources, hostsFile, nonRootViolation, podHostname, podSysctls, resolvConf, resolveUser, securitySettings } from './container-config.js';
+import { containerArgs, containerResources, hostsFile, nonRootViolation, podHostname, resolvConf, resolveUser, securitySettings } from './container-config.js';
 import type { KubeletDeps, ObjectSource } from './kubelet-deps.js';
 import { containerDir, containerIdFor, containerLogPath } from './pod-record.js';
 import { adoptSpare, SPARE_CONTAINER, SPARE_LOGS, type SparePodDirs } from './spare-dirs.js';
@@ -53,6 +53,8 @@ export interface PodContext {
   pidNsPath?: string;
   /** Join this IPC namespace (the pod's, held by its sandbox). */
   ipcNsPath?: string;
+  /** The pod's sysctls (securityContext.sysctls, checked at the pod's admission). */
+  sysctls?: Record<string, string>;
 }
 
 export const DEFAULT_TERMINATION_MESSAGE_PATH = '/dev/termination-log';
@@ -118,12 +120,6 @@ export async function createAndStartContainer(ctx: StarterContext, pc: PodContex
   if (args.length === 0) throw new ContainerConfigError(`no command specified for container ${name}`);
   const nonRoot = nonRootViolation(pod as unknown as Json, container, image.config.user);
   if (nonRoot) throw new ContainerConfigError(nonRoot);
-  let sysctls: Record<string, string>;
-  try {
-    sysctls = podSysctls(pod as unknown as Json);
-  } catch (err) {
-    throw new ContainerConfigError((err as Error).message);
-  }
 
   const dir = containerDir(ctx.podsDir, uid, name, attempt);
   const runDir = containerRunDir(ctx, uid, name, attempt);
@@ -183,7 +179,7 @@ export async function createAndStartContainer(ctx: StarterContext, pc: PodContex
     ipcNsPath: pc.ipcNsPath,
     hostPid: spec.hostPID === true,
     hostIpc: spec.hostIPC === true,
-    sysctls,
+    sysctls: pc.sysctls,
     mounts,
     capabilities: security.capabilities,
     privileged: security.privileged,

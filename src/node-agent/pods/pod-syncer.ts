@@ -116,11 +116,13 @@ export class PodSyncer {
       await this.refreshContainers(pod, rec);
       const phase = (pod as unknown as { status?: { phase?: string } }).status?.phase;
       if (phase === 'Succeeded' || phase === 'Failed') return undefined;
-      // Admission, as the kubelet's: a pod asking for sysctls the node does not allow never starts.
-      if (!rec.failure && !Object.values(rec.containers).some((c) => c.containerId)) {
-        try {
-          podSysctls(pod as unknown as Json);
-        } catch (err) {
+      // Admission, as the kubelet's: a pod asking for sysctls the node does not allow never runs
+      // (a pod's spec cannot change them later, so this holds for its whole life).
+      let sysctls: Record<string, string> = {};
+      try {
+        sysctls = podSysctls(pod as unknown as Json);
+      } catch (err) {
+        if (!rec.failure) {
           rec.failure = { reason: 'SysctlForbidden', message: (err as Error).message };
           this.options.events.event(pod, 'Warning', 'SysctlForbidden', rec.failure.message);
         }
@@ -159,7 +161,7 @@ export class PodSyncer {
       }
       const volumePaths = await this.ensureVolumes(pod, rec.uid);
       if (!volumePaths) return 5000;
-      const pc: StartContext = { pod, podIp: rec.podIp ?? this.options.hostIp, netnsPath: rec.netnsPath, volumePaths };
+      const pc: StartContext = { pod, podIp: rec.podIp ?? this.options.hostIp, netnsPath: rec.netnsPath, volumePaths, sysctls };
       if (spec.shareProcessNamespace === true && spec.hostPID !== true) {
         try {
           const holder = await ensureSandbox(this.options.starter, pc);

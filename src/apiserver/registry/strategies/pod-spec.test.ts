@@ -94,6 +94,11 @@ describe('validatePodSpec', () => {
       `spec.nodeSelector: Invalid value: "fast ssd": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`,
     ]],
     ['active deadline', spec({ activeDeadlineSeconds: 0 }), ['spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive']],
+    ['sysctl names: format, required, duplicates (with / as .)', spec({ securityContext: { sysctls: [{ name: 'Net.IPv4 x', value: '1' }, { value: '1' }, { name: 'kernel.shm_rmid_forced', value: '1' }, { name: 'kernel/shm_rmid_forced', value: '0' }] } }), [
+      'spec.securityContext.sysctls[0].name: Invalid value: "Net.IPv4 x": must have at most 253 characters and match regex ^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$',
+      'spec.securityContext.sysctls[1].name: Required value',
+      'spec.securityContext.sysctls[3].name: Duplicate value: "kernel/shm_rmid_forced"',
+    ]],
     ['restartPolicy on regular container', spec({}, { restartPolicy: 'Always' }), ['spec.containers[0].restartPolicy: Forbidden: may not be set for non-init containers']],
     ['probe on plain init container', spec({ initContainers: [{ name: 'init', image: 'x', readinessProbe: { exec: { command: ['a'] } } }] }), [
       'spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always',

@@ -40,6 +40,26 @@ function validateSubdomainField(value: unknown, path: string): FieldError[] {
   return isDNS1123Subdomain(text).map((m) => fieldErrors.invalid(path, text, m));
 }
 
+/** A sysctl name: dot- or slash-separated segments of lower-case alphanumerics, '-' and '_' inside. */
+const SYSCTL_NAME = /^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$/;
+const SYSCTL_NAME_MAX = 253;
+
+function validateSysctls(securityContext: unknown, path: string): FieldError[] {
+  if (!isObject(securityContext)) return [];
+  const errs: FieldError[] = [];
+  const seen = new Set<string>();
+  objects(securityContext.sysctls).forEach((sysctl, i) => {
+    const p = `${path}.securityContext.sysctls[${i}]`;
+    const name = str(sysctl.name);
+    if (!name) errs.push(fieldErrors.required(`${p}.name`));
+    else if (name.length > SYSCTL_NAME_MAX || !SYSCTL_NAME.test(name)) {
+      errs.push(fieldErrors.invalid(`${p}.name`, name, `must have at most ${SYSCTL_NAME_MAX} characters and match regex ${SYSCTL_NAME.source}`));
+    } else if (seen.has(name.replace(/\//g, '.'))) errs.push(fieldErrors.duplicate(`${p}.name`, name));
+    seen.add(name.replace(/\//g, '.'));
+  });
+  return errs;
+}
+
 function validateContainerLists(spec: Json, volumes: Set<string>, path: string): FieldError[] {
   const errs: FieldError[] = [];
   const names = new Set<string>();
@@ -82,6 +102,7 @@ export function validatePodSpec(spec: Json, path: string, extraVolumeNames: read
     errs.push(fieldErrors.invalid(`${path}.activeDeadlineSeconds`, deadline, inclusiveRangeError(1, MAX_INT32)));
   }
   errs.push(...validateTolerations(spec.tolerations, `${path}.tolerations`));
+  errs.push(...validateSysctls(spec.securityContext, path));
   objects(spec.imagePullSecrets).forEach((ref, i) => {
     if (!str(ref.name)) errs.push(fieldErrors.required(`${path}.imagePullSecrets[${i}].name`));
   });
