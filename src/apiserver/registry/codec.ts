@@ -8,15 +8,18 @@ import type { KeyValue } from '../../store/store.js';
 import { ownedBytes, rememberObjectJson } from './object-json.js';
 import { freezeShared } from '../../api/shared-objects.js';
 
-const decoded = new WeakMap<Uint8Array, KubeObject>();
-
 /**
- * Recently written or read objects by key and revision. A watch with a selector needs the previous
- * version of every changed object, which the store hands over as fresh bytes: this finds the
- * object already decoded (usually the one written a moment before) instead of parsing it again.
+ * Recently written or read objects by revision and key. The response to a write, its watch events
+ * and a selector-filtered watch's look at the previous version (usually written a moment before)
+ * all find the object here instead of parsing the bytes again. Bounded by the size of the stored
+ * bytes, and kept short on purpose: an object that outlives a few young-generation collections is
+ * copied into the old generation, and keeping every latest version decoded (as a WeakMap beside
+ * the store's cache of latest values did) made the API thread's collections the largest item of
+ * its profile under load. A miss costs one parse.
  */
-/** Bounded by the size of the stored bytes (a few large objects must not pin much memory). */
-const recent = new FifoCache<string, KubeObject>(8 << 20);
+const recent = new FifoCache<string, KubeObject>(4 << 20);
+/** Objects too large for `recent`: kept while their stored bytes are, since every watcher would parse them again. */
+const large = new WeakMap<Uint8Array, KubeObject>();
 
 function recentKey(kv: KeyValue): string {
   return `${kv.modRevision}\u0000${kv.key}`;
@@ -24,8 +27,12 @@ function recentKey(kv: KeyValue): string {
 
 function remember(kv: KeyValue, obj: KubeObject): void {
   freezeShared(obj);
-  decoded.set(kv.value, obj);
-  recent.set(recentKey(kv), obj, kv.value.byteLength);
+  if (kv.value.byteLength > recent.maxEntrySize) large.set(kv.value, obj);
+  else recent.set(recentKey(kv), obj, kv.value.byteLength);
+}
+
+function remembered(kv: KeyValue): KubeObject | undefined {
+  return kv.value.byteLength > recent.maxEntrySize ? large.get(kv.value) : recent.get(recentKey(kv));
 }
 
 /**
@@ -40,12 +47,13 @@ export function rememberWritten(kv: KeyValue, stored: KubeObject): void {
   // The served JSON is the stored text with the resourceVersion added: no second serialisation.
   const parts = encodedParts.get(kv.value);
   if (parts) {
+    encodedParts.delete(kv.value);
     const metadata = parts.metadata === '{}' ? `{"resourceVersion":${JSON.stringify(rv)}}` : `{"resourceVersion":${JSON.stringify(rv)},${parts.metadata.slice(1)}`;
     rememberObjectJson(stored, parts.head + metadata + parts.tail);
   }
 }
 
-/** The pieces of an encoding around its metadata, kept while the bytes are alive (see rememberWritten). */
+/** The pieces of an encoding around its metadata, from encodeObject until rememberWritten takes them. */
 const encodedParts = new WeakMap<Uint8Array, { head: string; metadata: string; tail: string }>();
 
 /**
@@ -70,7 +78,7 @@ export function encodeObject(obj: KubeObject): Uint8Array {
 /** The stored object with its resourceVersion. Shared and frozen by convention: clone before changing. */
 export function decodeObject(kv: KeyValue, resourceVersion: number = kv.modRevision): KubeObject {
   const rv = String(resourceVersion);
-  let base = decoded.get(kv.value) ?? recent.get(recentKey(kv));
+  let base = remembered(kv);
   if (!base) {
     base = JSON.parse(Buffer.from(kv.value.buffer, kv.value.byteOffset, kv.value.byteLength).toString('utf8')) as KubeObject;
     base.metadata.resourceVersion = rv;
