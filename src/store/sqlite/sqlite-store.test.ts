@@ -99,6 +99,40 @@ describe('sqlite store specifics', () => {
     }
   };
 
+  test('a new database uses 8 KiB pages; an existing one keeps its page size and its data', async () => {
+    const pageSize = (path: string): number => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return db.pragma('page_size', { simple: true }) as number;
+      } finally {
+        db.close();
+      }
+    };
+    await withDir(async (path) => {
+      const store = SqliteStore.open(path, { compactIntervalMs: 0 });
+      await store.create('/k/new', bytes('{"v":1}'));
+      await store.close();
+      assert.equal(pageSize(path), 8192);
+    });
+    await withDir(async (path) => {
+      // A data dir made by an earlier version: 4 KiB pages, already in WAL mode, with a row.
+      const old = new Database(path);
+      old.pragma('page_size = 4096');
+      old.pragma('journal_mode = WAL');
+      old.close();
+      const first = SqliteStore.open(path, { compactIntervalMs: 0 });
+      await first.create('/k/old', bytes('{"v":1}'));
+      await first.close();
+      const reopened = SqliteStore.open(path, { compactIntervalMs: 0 });
+      try {
+        assert.equal(Buffer.from((await reopened.get('/k/old'))!.value).toString(), '{"v":1}');
+      } finally {
+        await reopened.close();
+      }
+      assert.equal(pageSize(path), 4096);
+    });
+  });
+
   test('compaction removes superseded rows and tombstones, and survives reopening', { timeout: 20_000 }, () =>
     withDir(async (path) => {
       const store = SqliteStore.open(path, { compactIntervalMs: 0 });

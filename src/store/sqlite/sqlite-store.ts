@@ -121,6 +121,12 @@ export class SqliteStore implements Store {
       // WAL + synchronous=NORMAL: a commit is in the WAL file (the OS page cache) when run() returns,
       // so a killed process (even kill -9) loses nothing acknowledged; only an OS crash or power loss
       // can drop the last few commits, which FULL would prevent at the cost of an fsync per write.
+      // 8 KiB pages for a new database (an existing one keeps its own): a stored pod is 3 to 4 KiB,
+      // so with 4 KiB pages nearly every write was a page of its own, and each page costs the WAL two
+      // write calls at COMMIT. With 64 writes in flight a write took 23 µs of CPU, with 8 KiB pages
+      // 20 µs; one write at a time costs the same either way (16 KiB pages were cheaper still under
+      // load but dearer at 4 in flight).
+      db.pragma('page_size = 8192');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('busy_timeout = 5000');
