@@ -114,15 +114,26 @@ export class Framework implements FrameworkHandle {
 
   /** Undefined means every filter passed; nothing is allocated on that path. */
   runFilters(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status | undefined {
-    const plugins = this.filterPlugins;
-    const skip = state.skipFilter.size > 0 ? state.skipFilter : undefined;
+    const plugins = this.activeFilters(state);
     for (let i = 0; i < plugins.length; i++) {
       const plugin = plugins[i]!;
-      if (skip !== undefined && skip.has(plugin.name)) continue;
       const status = plugin.filter(state, pod, nodeInfo);
       if (status && status.code !== 'Success') return status.plugin ? status : { ...status, plugin: plugin.name };
     }
     return undefined;
+  }
+
+  /** The cycle's last list of Filter plugins not skipped by PreFilter (one lookup per cycle, not one per node and plugin). */
+  private lastFilters: { state?: CycleState; skips: number; plugins: FilterPlugin[] } = { skips: 0, plugins: [] };
+
+  private activeFilters(state: CycleState): FilterPlugin[] {
+    const skip = state.skipFilter;
+    if (skip.size === 0) return this.filterPlugins;
+    const last = this.lastFilters;
+    if (last.state === state && last.skips === skip.size) return last.plugins;
+    const plugins = this.filterPlugins.filter((plugin) => !skip.has(plugin.name));
+    this.lastFilters = { state, skips: skip.size, plugins };
+    return plugins;
   }
 
   runPreFilterAddPod(state: CycleState, pod: Pod, podToAdd: Pod, nodeInfo: NodeInfo): void {

@@ -46,6 +46,22 @@ describe('scheduling cycle', () => {
     );
   });
 
+  test('Filter plugins skipped by PreFilter are left out for that cycle only', () => {
+    const snapshot = Snapshot.build([makeNode('small', { cpu: '1' })], []);
+    const fw = makeFramework(snapshot);
+    const node = snapshot.get('small')!;
+    const pod = makePod({ cpu: '2' });
+    const skipping = fw.newCycleState();
+    const plain = fw.newCycleState();
+    for (const state of [skipping, plain]) assert.equal(fw.runPreFilter(state, pod).status, undefined);
+    assert.equal(fw.runFilters(skipping, pod, node)?.plugin, 'NodeResourcesFit');
+    skipping.skipFilter.add('NodeResourcesFit');
+    assert.equal(fw.runFilters(skipping, pod, node), undefined, 'a skip added to the cycle is seen');
+    assert.equal(fw.runFilters(plain, pod, node)?.plugin, 'NodeResourcesFit', 'another cycle is not affected');
+    assert.equal(fw.runFilters(skipping, pod, node), undefined);
+    assert.equal(fw.runFilters(skipping.clone(), pod, node), undefined, 'a clone (preemption) skips the same plugins');
+  });
+
   test('picks the best node and spreads with LeastAllocated', () => {
     const snapshot = Snapshot.build([makeNode('a'), makeNode('b')], [makePod({ cpu: '2', node: 'a' })]);
     const fw = makeFramework(snapshot);
