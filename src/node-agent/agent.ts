@@ -292,6 +292,7 @@ export class NodeAgent {
         pullBackoff: crash,
         hostIp: nodeIp,
         probeDialer: hostNetnsPath ? netnsDialer(hostNetnsPath) : undefined,
+        ownNode: () => routes.ownNode(),
         log,
         trigger: (uid) => manager?.trigger(uid),
       });

@@ -151,10 +151,45 @@ describe('pod spec features in real containers', { skip }, () => {
       const p = await cluster.getJson<Json>(['pod', 'sysctl-unsafe']);
       return p.status?.phase === 'Failed' ? p : undefined;
     }, { timeoutMs: 30_000, intervalMs: 300, message: 'sysctl-unsafe Failed' });
-    assert.deepEqual([forbidden.status.reason, forbidden.status.message], ['SysctlForbidden', 'Pod forbidden sysctl: "kernel.msgmax" not allowlisted']);
+    assert.deepEqual([forbidden.status.reason, forbidden.status.message], ['SysctlForbidden', 'Pod was rejected: Pod forbidden sysctl: "kernel.msgmax" not allowlisted']);
     assert.match((await refused('nonroot-root')).message, /^container has runAsNonRoot and image will run as root \(pod: "nonroot-root_default\(/);
     await running('nonroot-ok');
     assert.equal((await sh('nonroot-ok', 'main', 'id -u')).stdout, '1000\n');
+  });
+
+  test('admission: a pod bound by hand that does not fit this node fails with the kubelet\'s reason and starts nothing', async () => {
+    const node = (await cluster.getJson<Json>(['nodes'])).items[0];
+    const nodeName = node.metadata.name as string;
+    const pod = (name: string, spec: Json) =>
+      JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeName, terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: cluster.busybox, command: ['sleep', '3600'] }], ...spec } });
+    const failed = (name: string): Promise<Json> =>
+      eventually(async () => {
+        const p = await cluster.getJson<Json>(['pod', name]);
+        return p.status?.phase === 'Failed' ? p : undefined;
+      }, { timeoutMs: 30_000, intervalMs: 300, message: `${name} Failed` });
+    const withPort = (port: number) => [{ name: 'main', image: cluster.busybox, command: ['sleep', '3600'], ports: [{ containerPort: 80, hostPort: port }] }];
+
+    await ok(['apply', '-f', '-'], pod('too-big', { containers: [{ name: 'main', image: cluster.busybox, command: ['sleep', '3600'], resources: { requests: { cpu: '100' } } }] }));
+    await ok(['apply', '-f', '-'], pod('wrong-node', { nodeSelector: { 'kubernetes.io/hostname': 'some-other-node' } }));
+    await ok(['apply', '-f', '-'], pod('port-holder', { containers: withPort(18080) }));
+    await running('port-holder');
+    await ok(['apply', '-f', '-'], pod('port-clash', { containers: withPort(18080) }));
+
+    const allocatableMilli = Number(String(node.status.allocatable.cpu).replace(/m$/, '')) * (String(node.status.allocatable.cpu).endsWith('m') ? 1 : 1000);
+    const big = await failed('too-big');
+    assert.equal(big.status.reason, 'OutOfcpu');
+    assert.match(big.status.message, new RegExp(`^Pod was rejected: Node didn't have enough resource: cpu, requested: 100000, used: \\d+, capacity: ${allocatableMilli}$`));
+    assert.equal(big.status.containerStatuses?.[0]?.state?.running, undefined, 'nothing started');
+    assert.deepEqual([(await failed('wrong-node')).status.reason, (await failed('wrong-node')).status.message], ['NodeAffinity', 'Pod was rejected: Predicate NodeAffinity failed']);
+    assert.equal((await failed('port-clash')).status.reason, 'NodePorts');
+    const events = await cluster.getJson<Json>(['events', '--field-selector', 'involvedObject.name=too-big']);
+    assert.ok(events.items.some((e: Json) => e.reason === 'OutOfcpu' && e.type === 'Warning' && /^Node didn't have enough resource: cpu/.test(e.message)), JSON.stringify(events.items.map((e: Json) => e.reason)));
+    // The holder keeps running, and once it is gone its port is free for a new pod.
+    await running('port-holder');
+    await ok(['delete', 'pod', 'port-holder', '--wait=true']);
+    await ok(['apply', '-f', '-'], pod('port-reuse', { containers: withPort(18080) }));
+    await running('port-reuse');
+    await ok(['delete', 'pod', 'too-big', 'wrong-node', 'port-clash', 'port-reuse', '--wait=true']);
   });
 
   test('activeDeadlineSeconds fails the pod; readiness gates hold Ready until their conditions are True', async () => {

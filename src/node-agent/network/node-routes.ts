@@ -100,6 +100,11 @@ export class NodeRouteWatcher {
     }
   }
 
+  /** This node's object as last seen by the watch (undefined until the first list). */
+  ownNode(): KubeObject | undefined {
+    return this.informer.hasSynced() ? this.informer.getByKey(this.options.nodeName) : undefined;
+  }
+
   /** Coalesces: one reconcile at a time, one more if something changed meanwhile. */
   reconcileSoon(): void {
     if (this.stopped || !this.informer.hasSynced()) return;

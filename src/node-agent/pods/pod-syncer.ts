@@ -22,7 +22,8 @@ import { hostPortMappings } from './host-ports.js';
 import { ensureSandbox } from './pod-sandbox.js';
 import { podSysctls } from './container-config.js';
 import { forgetRecord, podDir, saveRecord, type ContainerRecord, type PodRecord } from './pod-record.js';
-import { activeDeadlineLeftMs, terminatedReason, type ContainerView, type PodView } from './pod-status.js';
+import { activeDeadlineLeftMs, podPhase, terminatedReason, type ContainerView, type PodView } from './pod-status.js';
+import { admissionRejection, type AdmissionNode, type AdmissionPod } from './admission.js';
 
 type Json = Record<string, unknown>;
 
@@ -40,6 +41,8 @@ export interface PodSyncerOptions {
   hostIp: string;
   /** How probes and httpGet hooks connect when the pods' network is not the agent's (--node-netns). */
   probeDialer?: Dialer;
+  /** This node's object, for admission (undefined until known: admission waits). */
+  ownNode?: () => AdmissionNode | undefined;
   log: Logger;
   /** Asks for another sync of the pod (probe results, kills). */
   trigger: (uid: string) => void;
@@ -70,6 +73,8 @@ export class PodSyncer {
   private readonly podDirReady = new Set<string>();
   /** The text of each pod's record as last written to disk. */
   private readonly savedRecords = new Map<string, string>();
+  /** Pods admitted to run here, by uid (the latest object of each): what admission counts as the node's pods. */
+  private readonly admitted = new Map<string, KubeObject>();
   /** Background removals of exited attempts, per pod uid. */
   private readonly pendingRemovals = new Map<string, Set<Promise<void>>>();
   private readonly options: PodSyncerOptions;
@@ -116,17 +121,26 @@ export class PodSyncer {
       await this.refreshContainers(pod, rec);
       const phase = (pod as unknown as { status?: { phase?: string } }).status?.phase;
       if (phase === 'Succeeded' || phase === 'Failed') return undefined;
-      // Admission, as the kubelet's: a pod asking for sysctls the node does not allow never runs
-      // (a pod's spec cannot change them later, so this holds for its whole life).
+      // Admission, as the kubelet's (admission.ts, and sysctls outside the safe set): a pod that
+      // does not fit never runs. A pod's spec cannot change what is checked, so it holds for life.
       let sysctls: Record<string, string> = {};
-      try {
-        sysctls = podSysctls(pod as unknown as Json);
-      } catch (err) {
-        if (!rec.failure) {
-          rec.failure = { reason: 'SysctlForbidden', message: (err as Error).message };
-          this.options.events.event(pod, 'Warning', 'SysctlForbidden', rec.failure.message);
+      if (!rec.failure) {
+        let rejection: { reason: string; message: string } | undefined;
+        try {
+          sysctls = podSysctls(pod as unknown as Json);
+        } catch (err) {
+          rejection = { reason: 'SysctlForbidden', message: (err as Error).message };
         }
-      }
+        if (!rejection && !this.admitted.has(rec.uid)) {
+          const verdict = this.admit(pod, rec);
+          if (verdict === 'node unknown') return 1000;
+          rejection = verdict;
+        }
+        if (rejection) {
+          rec.failure = { reason: rejection.reason, message: `Pod was rejected: ${rejection.message}` };
+          this.options.events.event(pod, 'Warning', rejection.reason, rejection.message);
+        } else this.admitted.set(rec.uid, pod);
+      } else if (this.admitted.has(rec.uid)) this.admitted.set(rec.uid, pod);
       const deadlineLeftMs = activeDeadlineLeftMs(spec, rec.startTime, Date.now());
       if (rec.failure || (deadlineLeftMs !== undefined && deadlineLeftMs <= 0)) {
         if (!rec.failure) {
@@ -589,12 +603,33 @@ export class PodSyncer {
       await rm(podDir(runDir, uid), { recursive: true, force: true });
     }
     this.records.delete(uid);
+    this.admitted.delete(uid);
     forgetRecord(this.options.starter.podsDir, uid);
     this.podDirReady.delete(uid);
     this.savedRecords.delete(uid);
     this.volumePaths.delete(uid);
     this.nextVolumeRefresh.delete(uid);
     this.hostPortsApplied.delete(uid);
+  }
+
+  /**
+   * Checks a pod against this node and the pods already admitted that have not ended. A pod that
+   * already has containers (adopted after an agent restart) was admitted before and stays.
+   * Synchronous between the check and the caller's record of the admission: two pods admitted
+   * at once cannot both take the last room.
+   */
+  private admit(pod: KubeObject, rec: PodRecord): { reason: string; message: string } | undefined | 'node unknown' {
+    if (Object.values(rec.containers).some((c) => c.containerId !== undefined)) return undefined;
+    if (!this.options.ownNode) return undefined;
+    const node = this.options.ownNode();
+    if (!node) return 'node unknown';
+    const others: AdmissionPod[] = [];
+    for (const [uid, other] of this.admitted) {
+      if (uid === rec.uid) continue;
+      const phase = podPhase(other as unknown as Json, this.view(other));
+      if (phase !== 'Succeeded' && phase !== 'Failed') others.push(other as AdmissionPod);
+    }
+    return admissionRejection(pod as AdmissionPod, others, node);
   }
 
   /** What the status function needs, from the record. */

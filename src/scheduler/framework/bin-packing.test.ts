@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SchedulerCache } from '../cache.js';
 import { makeFramework, makeNode, makePod } from '../testing/builders.js';
-import { podRequests } from './resource.js';
+import { podRequests } from '../../machinery/resources.js';
 import { PodPlacer } from './schedule-cycle.js';
 
 function seededRandom(seed: number): () => number {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeNode, makePod } from '../testing/builders.js';
 import { NodeInfo } from './node-info.js';
-import { podRequests } from './resource.js';
+import { podRequests } from '../../machinery/resources.js';
 import { Snapshot } from './snapshot.js';
 
 test('pod requests: max(init, sum of app) plus overhead; defaults for scoring', () => {

@@ -1,7 +1,10 @@
 // One node with the pods on it (bound or assumed) and aggregates kept up to date on every add and
 // remove, so that filters and scores are O(1) per node instead of walking the node's pods.
-import { CPU, EPHEMERAL_STORAGE, MEMORY, nodeAllocatable, podRequests, Resource } from './resource.js';
+import { CPU, EPHEMERAL_STORAGE, MEMORY, nodeAllocatable, podRequests, Resource } from '../../machinery/resources.js';
+import { ANY_IP, podHostPorts, type HostPortUse } from '../../machinery/host-ports.js';
 import { podUid, type Node, type Pod, type Taint } from './types.js';
+
+export { ANY_IP, podHostPorts, type HostPortUse };
 
 export interface PodInfo {
   pod: Pod;
@@ -15,26 +18,6 @@ export function makePodInfo(pod: Pod): PodInfo {
   const hasRequiredAntiAffinity = (a?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0;
   const hasAffinity = hasRequiredAntiAffinity || a?.podAffinity !== undefined || a?.podAntiAffinity !== undefined;
   return { pod, hasAffinity, hasRequiredAntiAffinity };
-}
-
-/** `protocol/port` keys per host IP; 0.0.0.0 conflicts with every IP. */
-export const ANY_IP = '0.0.0.0';
-
-export interface HostPortUse {
-  ip: string;
-  protocol: string;
-  port: number;
-}
-
-export function podHostPorts(pod: Pod): HostPortUse[] {
-  const out: HostPortUse[] = [];
-  for (const c of pod.spec?.containers ?? []) {
-    for (const p of c.ports ?? []) {
-      if (!p.hostPort || p.hostPort <= 0) continue;
-      out.push({ ip: p.hostIP || ANY_IP, protocol: p.protocol || 'TCP', port: p.hostPort });
-    }
-  }
-  return out;
 }
 
 export class NodeInfo {

@@ -1,7 +1,7 @@
 // NodeResourcesBalancedAllocation: prefer nodes where the pod leaves cpu and memory (or the
 // configured resources) used in similar proportions.
 import { MAX_NODE_SCORE, type ScorePlugin } from '../../framework/interfaces.js';
-import { podRequests, type PodRequests } from '../../framework/resource.js';
+import { podRequests, type PodRequests } from '../../../machinery/resources.js';
 import type { Pod } from '../../framework/types.js';
 import { requestedWithPod } from '../node-resources-fit/node-resources-fit.js';
 import { DEFAULT_RESOURCES, type ResourceWeight } from '../node-resources-fit/scoring.js';

@@ -3,7 +3,7 @@
 import { FrozenState } from '../../framework/cycle-state.js';
 import { unschedulable, type FilterPlugin, type PreFilterPlugin, type PreScorePlugin, type ScorePlugin, type Status } from '../../framework/interfaces.js';
 import type { NodeInfo } from '../../framework/node-info.js';
-import { CPU, MEMORY, podRequests, type PodRequests } from '../../framework/resource.js';
+import { CPU, MEMORY, podRequests, type PodRequests } from '../../../machinery/resources.js';
 import type { Pod } from '../../framework/types.js';
 import { DEFAULT_RESOURCES, leastAllocatedScore, mostAllocatedScore, requestedToCapacityRatioScorer, type ScoringStrategy } from './scoring.js';
 

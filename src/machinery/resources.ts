@@ -1,8 +1,27 @@
 // Resource vectors (milli-cpu, bytes of memory and ephemeral storage, extended resources) and the
 // effective requests of a pod: the larger of its init-container peak and its app containers' sum,
-// plus sidecars and the pod overhead, as the kubelet will account for it.
-import { quantityMilliValue, quantityValue } from '../../machinery/validation/quantity.js';
-import type { Container, Node, Pod, ResourceList } from './types.js';
+// plus sidecars and the pod overhead. The scheduler places pods by them and the node agent admits
+// pods by them, so both account for a pod the same way.
+import { quantityMilliValue, quantityValue } from './validation/quantity.js';
+
+export interface ResourceList {
+  [name: string]: string | undefined;
+}
+
+/** The parts of a container that its requests come from. */
+interface Container {
+  resources?: { requests?: ResourceList };
+  restartPolicy?: string;
+}
+
+/** The parts of a pod that its requests come from. */
+interface Pod {
+  spec?: { containers?: Container[]; initContainers?: Container[]; overhead?: ResourceList };
+}
+
+interface Node {
+  status?: { allocatable?: ResourceList; capacity?: ResourceList };
+}
 
 export const CPU = 'cpu';
 export const MEMORY = 'memory';
@@ -115,7 +134,7 @@ function nonZero(c: Container): { cpu: number; mem: number } {
   };
 }
 
-const requestCache = new WeakMap<Pod, PodRequests>();
+const requestCache = new WeakMap<object, PodRequests>();
 
 /** Effective requests of a pod; memoised per object (informer objects are immutable). */
 export function podRequests(pod: Pod): PodRequests {
