@@ -293,6 +293,7 @@ export class NodeAgent {
         hostIp: nodeIp,
         probeDialer: hostNetnsPath ? netnsDialer(hostNetnsPath) : undefined,
         ownNode: () => routes.ownNode(),
+        nodePods: () => manager?.informer.list() ?? [],
         log,
         trigger: (uid) => manager?.trigger(uid),
       });

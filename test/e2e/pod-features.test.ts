@@ -158,7 +158,7 @@ describe('pod spec features in real containers', { skip }, () => {
   });
 
   test('admission: a pod bound by hand that does not fit this node fails with the kubelet\'s reason and starts nothing', async () => {
-    const node = (await cluster.getJson<Json>(['nodes'])).items[0];
+    const node = await eventually(async () => (await cluster.getJson<Json>(['nodes'])).items[0] as Json | undefined, { timeoutMs: 30_000, intervalMs: 200, message: 'the node registered' });
     const nodeName = node.metadata.name as string;
     const pod = (name: string, spec: Json) =>
       JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeName, terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: cluster.busybox, command: ['sleep', '3600'] }], ...spec } });

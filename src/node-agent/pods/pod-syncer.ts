@@ -43,6 +43,8 @@ export interface PodSyncerOptions {
   probeDialer?: Dialer;
   /** This node's object, for admission (undefined until known: admission waits). */
   ownNode?: () => AdmissionNode | undefined;
+  /** The pods bound to this node as the agent's watch sees them (admission counts those already running). */
+  nodePods?: () => KubeObject[];
   log: Logger;
   /** Asks for another sync of the pod (probe results, kills). */
   trigger: (uid: string) => void;
@@ -614,7 +616,8 @@ export class PodSyncer {
 
   /**
    * Checks a pod against this node and the pods already admitted that have not ended. A pod that
-   * already has containers (adopted after an agent restart) was admitted before and stays.
+   * already has containers (adopted after an agent restart) was admitted before and stays, and
+   * counts for the others even before its own first sync.
    * Synchronous between the check and the caller's record of the admission: two pods admitted
    * at once cannot both take the last room.
    */
@@ -623,8 +626,15 @@ export class PodSyncer {
     if (!this.options.ownNode) return undefined;
     const node = this.options.ownNode();
     if (!node) return 'node unknown';
+    const counted = new Map(this.admitted);
+    // After an agent restart, pods whose containers run here count before their first sync.
+    for (const other of this.options.nodePods?.() ?? []) {
+      const uid = other.metadata.uid ?? '';
+      const known = this.records.get(uid);
+      if (!counted.has(uid) && known && Object.values(known.containers).some((c) => c.containerId !== undefined)) counted.set(uid, other);
+    }
     const others: AdmissionPod[] = [];
-    for (const [uid, other] of this.admitted) {
+    for (const [uid, other] of counted) {
       if (uid === rec.uid) continue;
       const phase = podPhase(other as unknown as Json, this.view(other));
       if (phase !== 'Succeeded' && phase !== 'Failed') others.push(other as AdmissionPod);
