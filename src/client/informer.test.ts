@@ -106,6 +106,27 @@ describe('Informer against a list/watch server', () => {
     }
   });
 
+  test('a transform trims listed and watched objects before handlers and the cache see them', async () => {
+    server.put('trim-1', {}, false);
+    const trim = (o: KubeObject): KubeObject => ({ metadata: { name: o.metadata.name, namespace: o.metadata.namespace, resourceVersion: o.metadata.resourceVersion } });
+    const informer = new Informer<KubeObject>(client, configmaps, { namespace: 'ns', log: quiet, watchTimeoutSeconds: () => 60, transform: trim });
+    const controller = new AbortController();
+    const running = informer.start(controller.signal);
+    try {
+      assert.equal(await informer.waitForSync(controller.signal), true);
+      const seen: KubeObject[] = [];
+      informer.addHandlers({ onAdd: (o) => seen.push(o), onUpdate: (_old, o) => seen.push(o) });
+      await waitFor(() => server.watcherCount === 1, 'the watch');
+      server.put('trim-2', {}, true);
+      await waitFor(() => seen.some((o) => o.metadata.name === 'trim-2'), 'the watched object');
+      for (const o of [...seen, ...informer.list()]) assert.deepEqual(Object.keys(o), ['metadata'], JSON.stringify(o));
+      assert.ok(informer.getByKey('ns/trim-1'));
+    } finally {
+      controller.abort();
+      await running;
+    }
+  });
+
   test('rest errors decode to ApiError by reason', async () => {
     await assert.rejects(client.get(findKind('', 'v1', 'Secret')!, 'ns', 'x'), (err: unknown) => isApiError(err, 'NotFound') && err.code === 404);
   });

@@ -24,6 +24,12 @@ export interface InformerOptions {
    * they are often the larger part of an object (kube-controller-manager drops them too).
    */
   keepManagedFields?: boolean;
+  /**
+   * Trims each listed or watched object before it is cached and handed to handlers (client-go's
+   * SetTransform): a component that reads a few fields keeps only those, so its cache and its
+   * collector hold less. Must keep metadata.name, namespace and resourceVersion.
+   */
+  transform?: (obj: KubeObject) => KubeObject;
   /** Backoff after failed list/watch requests. */
   initialBackoffMs?: number;
   maxBackoffMs?: number;
@@ -190,7 +196,8 @@ export class Informer<T extends KubeObject = KubeObject> {
     });
     if (signal.aborted) return;
     if (!this.options.keepManagedFields) for (const item of items) dropManagedFields(item);
-    const diff = this.cache.replace(items);
+    const transform = this.options.transform;
+    const diff = this.cache.replace(transform ? items.map((item) => transform(item) as T) : items);
     this.resourceVersion = resourceVersion;
     this.markSynced();
     this.emitDiff(diff);
@@ -223,8 +230,9 @@ export class Informer<T extends KubeObject = KubeObject> {
       case 'ADDED':
       case 'MODIFIED': {
         if (!this.options.keepManagedFields) dropManagedFields(event.object);
-        const old = this.cache.set(event.object);
-        const stored = this.cache.get(objectKey(event.object))!;
+        const object = this.options.transform ? (this.options.transform(event.object) as T) : event.object;
+        const old = this.cache.set(object);
+        const stored = this.cache.get(objectKey(object))!;
         if (old) this.notify((h) => h.onUpdate?.(old, stored));
         else this.notify((h) => h.onAdd?.(stored));
         break;
@@ -232,7 +240,8 @@ export class Informer<T extends KubeObject = KubeObject> {
       case 'DELETED': {
         const old = this.cache.delete(objectKey(event.object));
         // The event carries the final state, which is newer than or equal to the cached one.
-        const last = event.object?.metadata ? freezeShared(event.object) : old;
+        const final = event.object?.metadata && this.options.transform ? (this.options.transform(event.object) as T) : event.object;
+        const last = final?.metadata ? freezeShared(final) : old;
         if (last) this.notify((h) => h.onDelete?.(last));
         break;
       }

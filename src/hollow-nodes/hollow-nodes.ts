@@ -10,7 +10,7 @@ import { Informer } from '../client/informer.js';
 import { createLogger, type Logger } from '../client/log.js';
 import { PatchTypes, type RestClient } from '../client/rest-client.js';
 import { runWorkers, WorkQueue } from '../client/work-queue.js';
-import { decidePod, dueLeaseRenewals, hollowNode } from './status.js';
+import { decidePod, dueLeaseRenewals, hollowNode, hollowView } from './status.js';
 
 const NODES = findResource('', 'v1', 'nodes')!;
 const PODS = findResource('', 'v1', 'pods')!;
@@ -145,7 +145,7 @@ export class HollowNodes {
     await this.register();
     const heartbeat = this.heartbeat(signal);
     // One informer on all bound pods; handlers only queue keys, workers write status.
-    const pods = new Informer<KubeObject>(this.options.client, PODS, { fieldSelector: 'spec.nodeName!=' });
+    const pods = new Informer<KubeObject>(this.options.client, PODS, { fieldSelector: 'spec.nodeName!=', transform: hollowView });
     const queue = new WorkQueue<string>();
     const enqueue = (obj: KubeObject) => {
       const nodeName = (obj.spec as { nodeName?: string } | undefined)?.nodeName;

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decidePod, dueLeaseRenewals, hollowNode, hollowNodeAddress, hollowPodCidr } from './status.js';
+import { decidePod, dueLeaseRenewals, hollowNode, hollowNodeAddress, hollowPodCidr, hollowView } from './status.js';
 
 const NOW = new Date('2026-11-29T12:00:00Z');
 
@@ -26,6 +26,23 @@ describe('hollow node status', () => {
     { name: 'finished pod needs nothing', pod: { metadata: { name: 'p' }, spec: { nodeName: 'n' }, status: { phase: 'Succeeded' } }, expected: 'none' },
     { name: 'terminating pod is finished off', pod: { metadata: { name: 'p', deletionTimestamp: '2026-11-29T12:00:00Z' }, spec: { nodeName: 'n' }, status: { phase: 'Running' } }, expected: 'finish-deletion' },
   ];
+  test('the trimmed view a hollow node caches decides the same as the whole pod', () => {
+    const whole = {
+      metadata: { name: 'p', namespace: 'ns', uid: 'u', resourceVersion: '7', labels: { a: 'b' }, managedFields: [] },
+      spec: { nodeName: 'n', containers: [{ name: 'c', image: 'busybox', command: ['sleep'], env: [{ name: 'X', value: 'y' }] }], initContainers: [{ name: 'i', image: 'init' }], volumes: [{ name: 'v' }] },
+      status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] },
+    };
+    const view = hollowView(whole);
+    assert.deepEqual(decidePod(view as Parameters<typeof decidePod>[0], 3, 5, NOW), decidePod(whole, 3, 5, NOW));
+    assert.deepEqual(JSON.parse(JSON.stringify(view)), {
+      metadata: { name: 'p', namespace: 'ns', uid: 'u', resourceVersion: '7' },
+      spec: { nodeName: 'n', containers: [{ name: 'c', image: 'busybox' }], initContainers: [{ name: 'i', image: 'init' }] },
+      status: { phase: 'Pending' },
+    });
+    const deleting = { ...whole, metadata: { ...whole.metadata, deletionTimestamp: '2026-11-29T12:00:00Z' } };
+    assert.equal(decidePod(hollowView(deleting) as Parameters<typeof decidePod>[0], 0, 0, NOW).type, 'finish-deletion');
+  });
+
   for (const c of cases) {
     test(c.name, () => assert.equal(decidePod(c.pod, 0, 0, NOW).type, c.expected));
   }

@@ -78,6 +78,21 @@ interface PodLike {
   status?: { phase?: string; podIP?: string };
 }
 
+/**
+ * The part of a pod a hollow node reads (decidePod and its queue): its informer keeps only this,
+ * so 10,000 bound pods cost the process little memory and collection work.
+ */
+export function hollowView(pod: KubeObject): KubeObject {
+  const { name, namespace, uid, resourceVersion, deletionTimestamp } = pod.metadata;
+  const spec = (pod.spec ?? {}) as PodLike['spec'] & object;
+  const images = (list: { name: string; image?: string }[] | undefined) => list?.map(({ name: n, image }) => ({ name: n, image }));
+  const view: KubeObject = { metadata: { name, namespace, uid, resourceVersion, deletionTimestamp } };
+  view.spec = { nodeName: spec.nodeName, containers: images(spec.containers), initContainers: images(spec.initContainers) };
+  const phase = (pod.status as PodLike['status'])?.phase;
+  if (phase !== undefined) view.status = { phase };
+  return view;
+}
+
 /** What a hollow node does about a pod bound to it. */
 export type HollowPodAction = { type: 'none' } | { type: 'report-running'; status: Record<string, unknown> } | { type: 'finish-deletion' };
 
