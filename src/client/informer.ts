@@ -195,9 +195,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       signal,
     });
     if (signal.aborted) return;
-    if (!this.options.keepManagedFields) for (const item of items) dropManagedFields(item);
-    const transform = this.options.transform;
-    const diff = this.cache.replace(transform ? items.map((item) => transform(item) as T) : items);
+    const diff = this.cache.replace(items.map((item) => this.prepare(item)));
     this.resourceVersion = resourceVersion;
     this.markSynced();
     this.emitDiff(diff);
@@ -223,14 +221,19 @@ export class Informer<T extends KubeObject = KubeObject> {
     return count;
   }
 
+  /** A listed or watched object as the cache keeps it: without managedFields, trimmed by the transform. */
+  private prepare(obj: T): T {
+    if (!this.options.keepManagedFields) dropManagedFields(obj);
+    return this.options.transform ? (this.options.transform(obj) as T) : obj;
+  }
+
   /** Applies one watch event to the cache and notifies handlers. Exposed for tests and tools. */
   apply(event: WatchEvent<T>): void {
     const rv = event.object?.metadata?.resourceVersion;
     switch (event.type) {
       case 'ADDED':
       case 'MODIFIED': {
-        if (!this.options.keepManagedFields) dropManagedFields(event.object);
-        const object = this.options.transform ? (this.options.transform(event.object) as T) : event.object;
+        const object = this.prepare(event.object);
         const old = this.cache.set(object);
         const stored = this.cache.get(objectKey(object))!;
         if (old) this.notify((h) => h.onUpdate?.(old, stored));
@@ -240,8 +243,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       case 'DELETED': {
         const old = this.cache.delete(objectKey(event.object));
         // The event carries the final state, which is newer than or equal to the cached one.
-        const final = event.object?.metadata && this.options.transform ? (this.options.transform(event.object) as T) : event.object;
-        const last = final?.metadata ? freezeShared(final) : old;
+        const last = event.object?.metadata ? freezeShared(this.prepare(event.object)) : old;
         if (last) this.notify((h) => h.onDelete?.(last));
         break;
       }

@@ -41,7 +41,7 @@ export interface PodRecord {
   netnsPath?: string;
   hostNetwork: boolean;
   containers: Record<string, ContainerRecord>;
-  /** Set when the agent failed the pod itself (activeDeadlineSeconds): status.reason and message. */
+  /** Set when the agent failed the pod itself (admission, activeDeadlineSeconds): status.reason and message. */
   failure?: { reason: string; message: string };
 }
 

@@ -42,7 +42,7 @@ export interface PodView {
   podIp?: string;
   hostIp: string;
   startTime?: string;
-  /** The agent failed the pod itself (activeDeadlineSeconds): phase Failed with this reason. */
+  /** The agent failed the pod itself (admission, activeDeadlineSeconds): phase Failed with this reason. */
   failure?: { reason: string; message: string };
 }
 

@@ -23,7 +23,7 @@ import { ensureSandbox } from './pod-sandbox.js';
 import { podSysctls } from './container-config.js';
 import { forgetRecord, podDir, saveRecord, type ContainerRecord, type PodRecord } from './pod-record.js';
 import { activeDeadlineLeftMs, podPhase, terminatedReason, type ContainerView, type PodView } from './pod-status.js';
-import { admissionRejection, type AdmissionNode, type AdmissionPod } from './admission.js';
+import { admissionRejection, type AdmissionNode, type AdmissionPod, type Rejection } from './admission.js';
 
 type Json = Record<string, unknown>;
 
@@ -54,6 +54,8 @@ const specOf = (pod: KubeObject): Json => ((pod as unknown as { spec?: Json }).s
 const listOf = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
 const podRef = (pod: KubeObject): string => `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A pod some container of which was created here (by this process or before an agent restart). */
+const hasStartedContainers = (rec: PodRecord): boolean => Object.values(rec.containers).some((c) => c.containerId !== undefined);
 
 /** configMap/secret/downwardAPI volumes are re-read this often (plus jitter), like the kubelet's sync period. */
 export const VOLUME_REFRESH_MS = 10_000;
@@ -127,7 +129,7 @@ export class PodSyncer {
       // does not fit never runs. A pod's spec cannot change what is checked, so it holds for life.
       let sysctls: Record<string, string> = {};
       if (!rec.failure) {
-        let rejection: { reason: string; message: string } | undefined;
+        let rejection: Rejection | undefined;
         try {
           sysctls = podSysctls(pod as unknown as Json);
         } catch (err) {
@@ -142,7 +144,7 @@ export class PodSyncer {
           rec.failure = { reason: rejection.reason, message: `Pod was rejected: ${rejection.message}` };
           this.options.events.event(pod, 'Warning', rejection.reason, rejection.message);
         } else this.admitted.set(rec.uid, pod);
-      } else if (this.admitted.has(rec.uid)) this.admitted.set(rec.uid, pod);
+      }
       const deadlineLeftMs = activeDeadlineLeftMs(spec, rec.startTime, Date.now());
       if (rec.failure || (deadlineLeftMs !== undefined && deadlineLeftMs <= 0)) {
         if (!rec.failure) {
@@ -621,8 +623,8 @@ export class PodSyncer {
    * Synchronous between the check and the caller's record of the admission: two pods admitted
    * at once cannot both take the last room.
    */
-  private admit(pod: KubeObject, rec: PodRecord): { reason: string; message: string } | undefined | 'node unknown' {
-    if (Object.values(rec.containers).some((c) => c.containerId !== undefined)) return undefined;
+  private admit(pod: KubeObject, rec: PodRecord): Rejection | undefined | 'node unknown' {
+    if (hasStartedContainers(rec)) return undefined;
     if (!this.options.ownNode) return undefined;
     const node = this.options.ownNode();
     if (!node) return 'node unknown';
@@ -631,7 +633,7 @@ export class PodSyncer {
     for (const other of this.options.nodePods?.() ?? []) {
       const uid = other.metadata.uid ?? '';
       const known = this.records.get(uid);
-      if (!counted.has(uid) && known && Object.values(known.containers).some((c) => c.containerId !== undefined)) counted.set(uid, other);
+      if (!counted.has(uid) && known && hasStartedContainers(known)) counted.set(uid, other);
     }
     const others: AdmissionPod[] = [];
     for (const [uid, other] of counted) {

@@ -4,8 +4,6 @@ import { CPU, EPHEMERAL_STORAGE, MEMORY, nodeAllocatable, podRequests, Resource 
 import { ANY_IP, podHostPorts, type HostPortUse } from '../../machinery/host-ports.js';
 import { podUid, type Node, type Pod, type Taint } from './types.js';
 
-export { ANY_IP, podHostPorts, type HostPortUse };
-
 export interface PodInfo {
   pod: Pod;
   /** Parsed once: whether the pod has (anti-)affinity terms existing-pod checks care about. */

@@ -1,7 +1,7 @@
 // NodePorts: a pod's hostPorts must be free on the node (0.0.0.0 clashes with every address).
 import { FrozenState } from '../../framework/cycle-state.js';
 import { SKIP, unschedulable, type FilterPlugin, type PreFilterPlugin } from '../../framework/interfaces.js';
-import { podHostPorts, type HostPortUse } from '../../framework/node-info.js';
+import { podHostPorts, type HostPortUse } from '../../../machinery/host-ports.js';
 
 export const NODE_PORTS = 'NodePorts';
 export const ERR_REASON_NODE_PORTS = "node(s) didn't have free ports for the requested pod ports";
