@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { quantityMilliValue } from '../../src/machinery/validation/quantity.js';
 import { eventually } from '../support/cluster.js';
 import { nodeClusterSkipReason, startNodeCluster, type NodeCluster } from '../support/node-cluster.js';
 
@@ -46,6 +47,10 @@ describe('pod spec features in real containers', { skip }, () => {
     return r.stdout;
   };
   const sh = (pod: string, container: string, script: string) => cluster.kubectl(['exec', pod, '-c', container, '--', 'sh', '-c', script]);
+  /** Applies a Pod named `name` with `spec` (a short grace period unless the spec sets one). */
+  const applyPod = (name: string, spec: Json): Promise<string> =>
+    ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { terminationGracePeriodSeconds: 1, ...spec } }));
+  const sleeper = (name = 'main', extra: Json = {}): Json => ({ name, image: cluster.busybox, command: ['sleep', '3600'], ...extra });
   const running = (name: string): Promise<Json> =>
     eventually(async () => {
       const p = await cluster.getJson<Json>(['pod', name]);
@@ -53,25 +58,16 @@ describe('pod spec features in real containers', { skip }, () => {
     }, { timeoutMs: 60_000, intervalMs: 300, message: `${name} Running\n${cluster.logs().slice(-3000)}` });
 
   test('security contexts and a startup probe', async () => {
-    await ok(['apply', '-f', '-'], JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'secure' },
-      spec: {
-        terminationGracePeriodSeconds: 1,
-        containers: [
-          {
-            name: 'limited',
-            image: cluster.busybox,
-            command: ['sleep', '3600'],
-            securityContext: { runAsUser: 1000, runAsGroup: 3000, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-            startupProbe: { exec: { command: ['true'] }, periodSeconds: 1 },
-          },
-          { name: 'netadmin', image: cluster.busybox, command: ['sleep', '3601'], securityContext: { capabilities: { add: ['NET_ADMIN'] } } },
-          { name: 'privileged', image: cluster.busybox, command: ['sleep', '3602'], securityContext: { privileged: true } },
-        ],
-      },
-    }));
+    await applyPod('secure', {
+      containers: [
+        sleeper('limited', {
+          securityContext: { runAsUser: 1000, runAsGroup: 3000, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+          startupProbe: { exec: { command: ['true'] }, periodSeconds: 1 },
+        }),
+        sleeper('netadmin', { command: ['sleep', '3601'], securityContext: { capabilities: { add: ['NET_ADMIN'] } } }),
+        sleeper('privileged', { command: ['sleep', '3602'], securityContext: { privileged: true } }),
+      ],
+    });
     const pod = await running('secure');
     const limited = pod.status.containerStatuses.find((c: Json) => c.name === 'limited');
     assert.equal(limited.started, true, 'the startup probe passed');
@@ -98,19 +94,8 @@ describe('pod spec features in real containers', { skip }, () => {
   });
 
   test('shareProcessNamespace: the containers see each other\'s processes; a SIGTERM is no longer ignored as PID 1', async () => {
-    await ok(['apply', '-f', '-'], JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'shared-pid' },
-      spec: {
-        terminationGracePeriodSeconds: 30,
-        shareProcessNamespace: true,
-        containers: [
-          { name: 'a', image: cluster.busybox, command: ['sleep', '3600'] },
-          { name: 'b', image: cluster.busybox, command: ['sleep', '3601'] },
-        ],
-      },
-    }));
+    // The default 30 s grace period: deletion below must not need it.
+    await applyPod('shared-pid', { terminationGracePeriodSeconds: 30, shareProcessNamespace: true, containers: [sleeper('a'), sleeper('b', { command: ['sleep', '3601'] })] });
     await running('shared-pid');
     const ps = (await sh('shared-pid', 'a', 'ps -o pid,args')).stdout;
     assert.match(ps, /sleep 3600/);
@@ -132,12 +117,10 @@ describe('pod spec features in real containers', { skip }, () => {
   });
 
   test('safe sysctls are set in the pod\'s namespaces; a pod with unsafe ones fails; root under runAsNonRoot is refused', async () => {
-    const pod = (name: string, spec: Json) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { terminationGracePeriodSeconds: 1, ...spec } });
-    const sleeper = (sc: Json = {}) => [{ name: 'main', image: cluster.busybox, command: ['sleep', '3600'], securityContext: sc }];
-    await ok(['apply', '-f', '-'], pod('sysctl-safe', { securityContext: { sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '80' }] }, containers: sleeper() }));
-    await ok(['apply', '-f', '-'], pod('sysctl-unsafe', { securityContext: { sysctls: [{ name: 'kernel.msgmax', value: '65536' }] }, containers: sleeper() }));
-    await ok(['apply', '-f', '-'], pod('nonroot-root', { containers: sleeper({ runAsNonRoot: true }) }));
-    await ok(['apply', '-f', '-'], pod('nonroot-ok', { securityContext: { runAsNonRoot: true, runAsUser: 1000 }, containers: sleeper() }));
+    await applyPod('sysctl-safe', { securityContext: { sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '80' }] }, containers: [sleeper()] });
+    await applyPod('sysctl-unsafe', { securityContext: { sysctls: [{ name: 'kernel.msgmax', value: '65536' }] }, containers: [sleeper()] });
+    await applyPod('nonroot-root', { containers: [sleeper('main', { securityContext: { runAsNonRoot: true } })] });
+    await applyPod('nonroot-ok', { securityContext: { runAsNonRoot: true, runAsUser: 1000 }, containers: [sleeper()] });
 
     await running('sysctl-safe');
     assert.equal((await sh('sysctl-safe', 'main', 'cat /proc/sys/net/ipv4/ip_unprivileged_port_start')).stdout, '80\n');
@@ -160,42 +143,41 @@ describe('pod spec features in real containers', { skip }, () => {
   test('admission: a pod bound by hand that does not fit this node fails with the kubelet\'s reason and starts nothing', async () => {
     const node = await eventually(async () => (await cluster.getJson<Json>(['nodes'])).items[0] as Json | undefined, { timeoutMs: 30_000, intervalMs: 200, message: 'the node registered' });
     const nodeName = node.metadata.name as string;
-    const pod = (name: string, spec: Json) =>
-      JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeName, terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: cluster.busybox, command: ['sleep', '3600'] }], ...spec } });
+    const boundPod = (name: string, spec: Json) => applyPod(name, { nodeName, containers: [sleeper()], ...spec });
     const failed = (name: string): Promise<Json> =>
       eventually(async () => {
         const p = await cluster.getJson<Json>(['pod', name]);
         return p.status?.phase === 'Failed' ? p : undefined;
       }, { timeoutMs: 30_000, intervalMs: 300, message: `${name} Failed` });
-    const withPort = (port: number) => [{ name: 'main', image: cluster.busybox, command: ['sleep', '3600'], ports: [{ containerPort: 80, hostPort: port }] }];
+    const withPort = (port: number) => [sleeper('main', { ports: [{ containerPort: 80, hostPort: port }] })];
 
-    await ok(['apply', '-f', '-'], pod('too-big', { containers: [{ name: 'main', image: cluster.busybox, command: ['sleep', '3600'], resources: { requests: { cpu: '100' } } }] }));
-    await ok(['apply', '-f', '-'], pod('wrong-node', { nodeSelector: { 'kubernetes.io/hostname': 'some-other-node' } }));
-    await ok(['apply', '-f', '-'], pod('port-holder', { containers: withPort(18080) }));
+    await boundPod('too-big', { containers: [sleeper('main', { resources: { requests: { cpu: '100' } } })] });
+    await boundPod('wrong-node', { nodeSelector: { 'kubernetes.io/hostname': 'some-other-node' } });
+    await boundPod('port-holder', { containers: withPort(18080) });
     await running('port-holder');
-    await ok(['apply', '-f', '-'], pod('port-clash', { containers: withPort(18080) }));
+    await boundPod('port-clash', { containers: withPort(18080) });
 
-    const allocatableMilli = Number(String(node.status.allocatable.cpu).replace(/m$/, '')) * (String(node.status.allocatable.cpu).endsWith('m') ? 1 : 1000);
+    const allocatableMilli = quantityMilliValue(String(node.status.allocatable.cpu));
     const big = await failed('too-big');
     assert.equal(big.status.reason, 'OutOfcpu');
     assert.match(big.status.message, new RegExp(`^Pod was rejected: Node didn't have enough resource: cpu, requested: 100000, used: \\d+, capacity: ${allocatableMilli}$`));
     assert.equal(big.status.containerStatuses?.[0]?.state?.running, undefined, 'nothing started');
-    assert.deepEqual([(await failed('wrong-node')).status.reason, (await failed('wrong-node')).status.message], ['NodeAffinity', 'Pod was rejected: Predicate NodeAffinity failed']);
+    const wrongNode = (await failed('wrong-node')).status;
+    assert.deepEqual([wrongNode.reason, wrongNode.message], ['NodeAffinity', 'Pod was rejected: Predicate NodeAffinity failed']);
     assert.equal((await failed('port-clash')).status.reason, 'NodePorts');
     const events = await cluster.getJson<Json>(['events', '--field-selector', 'involvedObject.name=too-big']);
     assert.ok(events.items.some((e: Json) => e.reason === 'OutOfcpu' && e.type === 'Warning' && /^Node didn't have enough resource: cpu/.test(e.message)), JSON.stringify(events.items.map((e: Json) => e.reason)));
     // The holder keeps running, and once it is gone its port is free for a new pod.
     await running('port-holder');
     await ok(['delete', 'pod', 'port-holder', '--wait=true']);
-    await ok(['apply', '-f', '-'], pod('port-reuse', { containers: withPort(18080) }));
+    await boundPod('port-reuse', { containers: withPort(18080) });
     await running('port-reuse');
     await ok(['delete', 'pod', 'too-big', 'wrong-node', 'port-clash', 'port-reuse', '--wait=true']);
   });
 
   test('activeDeadlineSeconds fails the pod; readiness gates hold Ready until their conditions are True', async () => {
-    const pod = (name: string, spec: Json) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { terminationGracePeriodSeconds: 1, ...spec } });
-    await ok(['apply', '-f', '-'], pod('deadline', { activeDeadlineSeconds: 3, containers: [{ name: 'main', image: cluster.busybox, command: ['sleep', '3600'] }] }));
-    await ok(['apply', '-f', '-'], pod('gated', { readinessGates: [{ conditionType: 'example.com/ready' }], containers: [{ name: 'main', image: cluster.busybox, command: ['sleep', '3600'] }] }));
+    await applyPod('deadline', { activeDeadlineSeconds: 3, containers: [sleeper()] });
+    await applyPod('gated', { readinessGates: [{ conditionType: 'example.com/ready' }], containers: [sleeper()] });
 
     const failed = await eventually(async () => {
       const p = await cluster.getJson<Json>(['pod', 'deadline']);
@@ -214,12 +196,7 @@ describe('pod spec features in real containers', { skip }, () => {
   });
 
   test('hostPID and hostIPC: the node\'s PID and IPC namespaces', async () => {
-    await ok(['apply', '-f', '-'], JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'host-ns' },
-      spec: { terminationGracePeriodSeconds: 1, hostPID: true, hostIPC: true, containers: [{ name: 'a', image: cluster.busybox, command: ['sleep', '3600'] }] },
-    }));
+    await applyPod('host-ns', { hostPID: true, hostIPC: true, containers: [sleeper('a')] });
     await running('host-ns');
     const inside = (await sh('host-ns', 'a', 'readlink /proc/self/ns/pid; readlink /proc/self/ns/ipc')).stdout.trim().split('\n');
     assert.deepEqual(inside, [readlinkSync('/proc/self/ns/pid'), readlinkSync('/proc/self/ns/ipc')]);
